@@ -1,0 +1,156 @@
+"""The control catalog: requirements, controls and compliance ids, loaded and validated.
+
+The YAML files next to this module are the source of truth; every other layer (checkov checks,
+generated artifacts, README tables) is derived from what ``load_catalog()`` returns.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from prr_policies._model import parse_dataclass
+from prr_policies.errors import InputError
+
+CATALOG_DIR = Path(__file__).resolve().parent
+CONTROL_ID = re.compile(r"^PRR-[A-Z]+-\d{3}$")
+CHECKOV_ID = re.compile(r"^CKV2?_PRR_\d+$")
+Severity = Literal["LOW", "MEDIUM", "HIGH", "CRITICAL"]
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    section: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Compliance:
+    iso27001_2022: tuple[str, ...] = ()
+    soc2_tsc: tuple[str, ...] = ()
+    nist_csf_2: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Enforcement:
+    checkov: tuple[str, ...] = ()
+    config_rules: tuple[str, ...] = ()
+    guardrail_sids: tuple[str, ...] = ()
+    audit: tuple[str, ...] = ()
+    runbook: str | None = None
+
+
+@dataclass(frozen=True)
+class Control:
+    id: str
+    title: str
+    severity: Severity
+    resource_types: tuple[str, ...]
+    rationale: str
+    remediation: str
+    requirements: tuple[str, ...]
+    compliance: Compliance
+    enforcement: Enforcement = field(default_factory=Enforcement)
+    # Why a layer cannot enforce this control (e.g. no IAM condition key exists).
+    limitations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _RequirementsFile:
+    requirements: tuple[Requirement, ...]
+
+
+@dataclass(frozen=True)
+class _ControlsFile:
+    controls: tuple[Control, ...]
+
+
+@dataclass(frozen=True)
+class _ComplianceFile:
+    iso27001_2022: tuple[str, ...]
+    soc2_tsc: tuple[str, ...]
+    nist_csf_2: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    requirements: tuple[Requirement, ...]
+    controls: tuple[Control, ...]
+
+    def control(self, control_id: str) -> Control:
+        for c in self.controls:
+            if c.id == control_id:
+                return c
+        raise KeyError(control_id)
+
+    def by_checkov_id(self) -> dict[str, Control]:
+        return {ck: c for c in self.controls for ck in c.enforcement.checkov}
+
+    def uncovered_requirements(self) -> list[str]:
+        covered = {r for c in self.controls for r in c.requirements}
+        return [r.id for r in self.requirements if r.id not in covered]
+
+
+def _load(cls: type, path: Path) -> object:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(str(path), "", f"cannot read catalog file: {exc}") from None
+    return parse_dataclass(cls, data, str(path))
+
+
+def _unique(ids: list[str], source: str, where: str) -> None:
+    seen: set[str] = set()
+    for i, value in enumerate(ids):
+        if value in seen:
+            raise InputError(source, f"{where}[{i}]", f"duplicate id {value}")
+        seen.add(value)
+
+
+def load_catalog(directory: Path = CATALOG_DIR) -> Catalog:
+    req_file = directory / "requirements.yaml"
+    ctl_file = directory / "controls.yaml"
+    comp_file = directory / "compliance_ids.yaml"
+    reqs: _RequirementsFile = _load(_RequirementsFile, req_file)  # type: ignore[assignment]
+    ctls: _ControlsFile = _load(_ControlsFile, ctl_file)  # type: ignore[assignment]
+    valid: _ComplianceFile = _load(_ComplianceFile, comp_file)  # type: ignore[assignment]
+
+    _unique([r.id for r in reqs.requirements], str(req_file), "requirements")
+    _unique([c.id for c in ctls.controls], str(ctl_file), "controls")
+    req_ids = {r.id for r in reqs.requirements}
+    checkov_seen: dict[str, str] = {}
+    src = str(ctl_file)
+    for i, c in enumerate(ctls.controls):
+        at = f"controls[{i}]"
+        if not CONTROL_ID.match(c.id):
+            raise InputError(src, f"{at}.id", f"{c.id!r} is not a control id like PRR-LAMBDA-001")
+        for j, r in enumerate(c.requirements):
+            if r not in req_ids:
+                raise InputError(src, f"{at}.requirements[{j}]", f"unknown requirement {r!r}")
+        if not c.requirements:
+            raise InputError(src, f"{at}.requirements", "a control must cite at least one requirement")
+        for framework in ("iso27001_2022", "soc2_tsc", "nist_csf_2"):
+            allowed = set(getattr(valid, framework))
+            for j, cid in enumerate(getattr(c.compliance, framework)):
+                if cid not in allowed:
+                    raise InputError(src, f"{at}.compliance.{framework}[{j}]", f"{cid!r} is not a valid {framework} id")
+        for j, ck in enumerate(c.enforcement.checkov):
+            if not CHECKOV_ID.match(ck):
+                raise InputError(src, f"{at}.enforcement.checkov[{j}]", f"{ck!r} is not a private id (CKV_PRR_<n> or CKV2_PRR_<n>)")
+            if ck in checkov_seen:
+                raise InputError(src, f"{at}.enforcement.checkov[{j}]", f"{ck} is already used by {checkov_seen[ck]}")
+            checkov_seen[ck] = c.id
+    return Catalog(requirements=reqs.requirements, controls=ctls.controls)
+
+
+@lru_cache(maxsize=1)
+def catalog() -> Catalog:
+    """The packaged catalog, loaded once."""
+    return load_catalog()

@@ -1,0 +1,36 @@
+"""Results of a rule: a closed status enum and one sentence saying why."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Status(enum.Enum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+    # The value could not be determined (an unresolved variable, a field the source does not
+    # record). It fails closed: every sink treats it as a failure unless told otherwise.
+    UNKNOWN = "UNKNOWN"
+
+    @property
+    def blocks(self) -> bool:
+        """True when this status must stop a pipeline (fail closed)."""
+        return self in (Status.FAIL, Status.UNKNOWN)
+
+
+@dataclass(frozen=True)
+class Result:
+    control_id: str
+    resource: str
+    status: Status
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "control_id": self.control_id,
+            "resource": self.resource,
+            "status": self.status.value,
+            "reason": self.reason,
+        }
