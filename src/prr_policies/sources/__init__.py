@@ -1,0 +1,1 @@
+"""Adapters: one module per source, turning raw input into facts. Each holds its source's quirks."""

@@ -1,0 +1,377 @@
+"""Terraform (through checkov) -> facts, for HCL and plan JSON alike.
+
+Quirks of checkov's resource conf that this module absorbs (see ../shared/TRAPS.md):
+- scalars arrive wrapped once (``{'timeout': [30]}``), list attributes twice (``[['a', 'b']]``),
+  nested blocks as lists of dicts;
+- plan JSON carries every schema attribute, unset ones as ``[None]``, empty blocks as ``[[]]``,
+  and checkov adds ``__file__``/``start_line``-style keys inside nested blocks;
+- in a plan, an attribute missing from ``values`` is known only after apply; checkov puts a
+  reference string there when the expression references another resource;
+- unresolved variables stay as ``'var.x'``, partly rendered strings keep ``${var.x}``;
+- ``dynamic`` blocks are injected even when ``for_each`` is empty.
+
+No checkov import: the graph is read through the small rustworkx API checkov hands to checks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from prr_policies.facts import ExecutionRoleFacts, FunctionUrl, LambdaFunction, LambdaPermission, Unknown
+
+# Attribute values the AWS provider fills in when the configuration leaves them out. A plan
+# shows these values; applying them to HCL keeps both paths' verdicts identical.
+PROVIDER_DEFAULTS: dict[str, dict[str, Any]] = {
+    "aws_lambda_function": {
+        "package_type": "Zip",
+        "timeout": 3,
+        "memory_size": 128,
+        "reserved_concurrent_executions": -1,
+    },
+    "aws_lambda_function_url": {},
+    "aws_lambda_permission": {},
+}
+
+_META_KEYS = frozenset({
+    "__file__", "__startline__", "__endline__", "start_line", "end_line",
+    "__start_line__", "__end_line__", "__address__", "references_",
+    "__change_actions__", "__change_keys__",
+})
+_UNRESOLVED = re.compile(r"(^|\$\{|[^\w.])(var|local|module)\.[A-Za-z_]")
+_REFERENCE = re.compile(r"^(data\.)?[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*(\[[^\]]*\])?(\.[\w\[\]\"*-]+)*$")
+_AFTER_APPLY = "true_after_unknown"  # checkov's marker with EVAL_TF_PLAN_AFTER_UNKNOWN
+
+
+def is_plan_conf(conf: dict[str, Any]) -> bool:
+    """Plan-JSON confs carry checkov's ``start_line``/``__startline__`` keys, HCL ``__start_line__``."""
+    return "__startline__" in conf or "start_line" in conf
+
+
+def _classify_string(value: str, plan: bool) -> str | Unknown:
+    if value == _AFTER_APPLY:
+        return Unknown("the value is known only after apply")
+    if _UNRESOLVED.search(value):
+        return Unknown(f"it depends on an unresolved expression ({value})")
+    return value
+
+
+def _clean(value: Any, plan: bool) -> Any:
+    """Strip checkov's bookkeeping keys and classify strings, recursively."""
+    if isinstance(value, dict):
+        return {k: _clean(v, plan) for k, v in value.items() if k not in _META_KEYS}
+    if isinstance(value, list):
+        return [_clean(v, plan) for v in value]
+    if isinstance(value, str):
+        return _classify_string(value, plan)
+    return value
+
+
+@dataclass(frozen=True)
+class Conf:
+    """One resource's checkov conf, with the mode-aware readers rules need."""
+
+    resource_type: str
+    raw: dict[str, Any]
+    plan: bool = field(default=False)
+
+    @classmethod
+    def of(cls, resource_type: str, conf: dict[str, Any]) -> "Conf":
+        return cls(resource_type, conf if isinstance(conf, dict) else {}, is_plan_conf(conf) if isinstance(conf, dict) else False)
+
+    @property
+    def address(self) -> str:
+        addr = self.raw.get("__address__")
+        return addr if isinstance(addr, str) else f"{self.resource_type}.<unnamed>"
+
+    def _missing(self, key: str) -> Any:
+        if self.plan:
+            return Unknown(f"{key} is known only after apply")
+        return PROVIDER_DEFAULTS.get(self.resource_type, {}).get(key)
+
+    def scalar(self, key: str) -> Any:
+        """A scalar attribute: None when unset, Unknown when unresolved."""
+        if key not in self.raw:
+            return self._missing(key)
+        value = self.raw[key]
+        if isinstance(value, list):
+            if not value:
+                return None
+            value = value[0]
+        if isinstance(value, list) and not value:
+            return None
+        if isinstance(value, (dict, list)):
+            return Unknown(f"{key} is not a single value")
+        if value is None:
+            return PROVIDER_DEFAULTS.get(self.resource_type, {}).get(key) if not self.plan else None
+        return _clean(value, self.plan)
+
+    def string(self, key: str) -> str | None | Unknown:
+        value = self.scalar(key)
+        if value is None or isinstance(value, (str, Unknown)):
+            return value
+        if isinstance(value, bool):
+            return str(value).lower()
+        return str(value)
+
+    def integer(self, key: str) -> int | None | Unknown:
+        value = self.scalar(key)
+        if value is None or isinstance(value, Unknown):
+            return value
+        if isinstance(value, bool):
+            return Unknown(f"{key} is a boolean, not a number")
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str):
+            try:
+                return int(value.strip())
+            except ValueError:
+                if _REFERENCE.match(value):
+                    return Unknown(f"{key} references {value}, known only after apply")
+                return Unknown(f"{key} is not a number ({value!r})")
+        return Unknown(f"{key} is not a number ({value!r})")
+
+    def block(self, key: str) -> dict[str, Any] | None | Unknown:
+        """The first instance of a nested block, honouring ``dynamic`` blocks."""
+        dyn = self._dynamic_for_each(key)
+        if isinstance(dyn, Unknown):
+            return dyn
+        if dyn is False:
+            return None
+        if key not in self.raw:
+            return Unknown(f"the {key} block is known only after apply") if self.plan else None
+        value = self.raw[key]
+        while isinstance(value, list) and value:
+            value = value[0]
+        if not isinstance(value, dict):
+            return None
+        cleaned = _clean(value, self.plan)
+        return cleaned or None
+
+    def _dynamic_for_each(self, key: str) -> bool | None | Unknown:
+        """False when a ``dynamic "key"`` block exists with an empty ``for_each``."""
+        dynamics = self.raw.get("dynamic")
+        if not isinstance(dynamics, list):
+            return None
+        for entry in dynamics:
+            if not isinstance(entry, dict) or key not in entry:
+                continue
+            spec = entry[key]
+            if not isinstance(spec, dict):
+                return Unknown(f"the dynamic {key} block cannot be read")
+            for_each = spec.get("for_each")
+            while isinstance(for_each, list) and len(for_each) == 1 and isinstance(for_each[0], (list, dict, str)):
+                for_each = for_each[0]
+            if isinstance(for_each, str):
+                cls = _classify_string(for_each, self.plan)
+                if isinstance(cls, Unknown):
+                    return Unknown(f"the for_each of the dynamic {key} block is unresolved ({for_each})")
+                return True
+            if for_each in ([], {}, None):
+                return False
+            return True
+        return None
+
+
+def _field(block: Any, key: str) -> Any:
+    """A scalar field inside a cleaned block (values there are wrapped once too)."""
+    if isinstance(block, Unknown):
+        return block
+    if not isinstance(block, dict) or key not in block:
+        return None
+    value = block[key]
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, list) and not value:
+        return None
+    return value
+
+
+def _string_list(value: Any) -> tuple[str, ...] | None | Unknown:
+    if isinstance(value, Unknown):
+        return value
+    while isinstance(value, list) and len(value) == 1 and isinstance(value[0], list):
+        value = value[0]
+    if value is None or value == []:
+        return None
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list):
+        return Unknown(f"expected a list, got {value!r}")
+    for v in value:
+        if isinstance(v, Unknown):
+            return v
+    return tuple(str(v) for v in value if v is not None) or None
+
+
+# ---------------------------------------------------------------------------------------------
+# The resource graph (checkov hands checks a rustworkx PyDiGraph of block attribute dicts).
+
+
+@dataclass
+class Vertex:
+    address: str
+    resource_type: str
+    conf: dict[str, Any]
+
+
+@dataclass
+class ResourceGraph:
+    """Resources by address and the references between them (source -> referenced target)."""
+
+    vertices: dict[str, Vertex] = field(default_factory=dict)
+    out_edges: dict[str, set[str]] = field(default_factory=dict)
+    in_edges: dict[str, set[str]] = field(default_factory=dict)
+
+    def add(self, vertex: Vertex) -> None:
+        self.vertices[vertex.address] = vertex
+
+    def link(self, source: str, target: str) -> None:
+        self.out_edges.setdefault(source, set()).add(target)
+        self.in_edges.setdefault(target, set()).add(source)
+
+    def referrers(self, address: str, resource_type: str) -> list[Vertex]:
+        return sorted((self.vertices[a] for a in self.in_edges.get(address, ()) if self.vertices[a].resource_type == resource_type), key=lambda v: v.address)
+
+    def referenced(self, address: str, resource_type: str) -> list[Vertex]:
+        return sorted((self.vertices[a] for a in self.out_edges.get(address, ()) if self.vertices[a].resource_type == resource_type), key=lambda v: v.address)
+
+    def of_type(self, resource_type: str) -> list[Vertex]:
+        return sorted((v for v in self.vertices.values() if v.resource_type == resource_type), key=lambda v: v.address)
+
+    @classmethod
+    def from_checkov(cls, graph: Any) -> "ResourceGraph":
+        out = cls()
+        index_to_address: dict[int, str] = {}
+        for idx in graph.node_indices():
+            node = graph[idx]
+            attrs = node[1] if isinstance(node, tuple) else getattr(node, "attributes", None)
+            if not isinstance(attrs, dict) or attrs.get("block_type_") != "resource":
+                continue
+            address, rtype, config = attrs.get("__address__"), attrs.get("resource_type"), attrs.get("config_")
+            if not isinstance(address, str) or not isinstance(rtype, str):
+                continue
+            conf: dict[str, Any] = {}
+            if isinstance(config, dict):
+                by_name = config.get(rtype)
+                if isinstance(by_name, dict) and by_name:
+                    inner = next(iter(by_name.values()))
+                    conf = inner if isinstance(inner, dict) else {}
+            out.add(Vertex(address, rtype, conf))
+            index_to_address[idx] = address
+        for src, dst in graph.edge_list():
+            if src in index_to_address and dst in index_to_address:
+                out.link(index_to_address[src], index_to_address[dst])
+        return out
+
+
+def _relative_resource(ref: str) -> str | None:
+    """``aws_iam_role.r.arn`` -> ``aws_iam_role.r`` (drops the attribute)."""
+    m = re.match(r"^((?:data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][\w-]*(?:\[[^\]]*\])?)", ref)
+    return m.group(1) if m else None
+
+
+def _points_to(ref: Any, target: Vertex) -> bool:
+    if not isinstance(ref, str):
+        return False
+    rel = _relative_resource(ref)
+    return bool(rel) and (target.address == rel or target.address.endswith("." + rel))
+
+
+# ---------------------------------------------------------------------------------------------
+# Facts builders.
+
+
+def _on_failure_destination(fn: Conf, graph: ResourceGraph | None) -> str | None | Unknown:
+    if graph is None:
+        return Unknown("checkov provided no resource graph to find aws_lambda_function_event_invoke_config")
+    name = fn.string("function_name")
+    configs = graph.referrers(fn.address, "aws_lambda_function_event_invoke_config")
+    if isinstance(name, str):
+        for v in graph.of_type("aws_lambda_function_event_invoke_config"):
+            if v not in configs and Conf.of(v.resource_type, v.conf).string("function_name") in (name,):
+                configs.append(v)
+    found: str | None | Unknown = None
+    for v in configs:
+        cfg = Conf.of(v.resource_type, v.conf)
+        dest_cfg = cfg.block("destination_config")
+        if isinstance(dest_cfg, Unknown):
+            found = dest_cfg
+            continue
+        on_failure = (dest_cfg or {}).get("on_failure")
+        while isinstance(on_failure, list) and on_failure:
+            on_failure = on_failure[0]
+        dest = _field(on_failure, "destination") if isinstance(on_failure, dict) else None
+        if isinstance(dest, str) and dest:
+            return dest
+        if isinstance(dest, Unknown):
+            found = dest
+    return found
+
+
+def _execution_role(fn: Conf, graph: ResourceGraph | None) -> ExecutionRoleFacts | None | Unknown:
+    role_ref = fn.string("role")
+    if role_ref is None or isinstance(role_ref, Unknown):
+        return role_ref
+    if graph is None:
+        return Unknown("checkov provided no resource graph to find the execution role")
+    roles = [r for r in graph.referenced(fn.address, "aws_iam_role") if _points_to(role_ref, r)]
+    if not roles:
+        return Unknown(f"the role {role_ref} is not defined in the scanned configuration")
+    role = roles[0]
+    users = [
+        f for f in graph.referrers(role.address, "aws_lambda_function")
+        if _points_to(Conf.of(f.resource_type, f.conf).string("role"), role)
+    ]
+    boundary = Conf.of("aws_iam_role", role.conf).string("permissions_boundary")
+    return ExecutionRoleFacts(address=role.address, permissions_boundary=boundary, functions_using_role=max(1, len(users)))
+
+
+def lambda_function(conf: dict[str, Any], graph: ResourceGraph | None = None) -> LambdaFunction:
+    c = Conf.of("aws_lambda_function", conf)
+    env = c.block("environment")
+    variables = env if isinstance(env, Unknown) else _field(env, "variables")
+    if isinstance(variables, Unknown):
+        has_env: bool | Unknown = variables
+    else:
+        has_env = isinstance(variables, dict) and bool(variables)
+    tracing = c.block("tracing_config")
+    dlq = c.block("dead_letter_config")
+    vpc = c.block("vpc_config")
+    return LambdaFunction(
+        address=c.address,
+        package_type=c.string("package_type"),
+        runtime=c.string("runtime"),
+        tracing_mode=_field(tracing, "mode"),
+        reserved_concurrency=c.integer("reserved_concurrent_executions"),
+        timeout=c.integer("timeout"),
+        memory_size=c.integer("memory_size"),
+        has_environment_variables=has_env,
+        kms_key_arn=c.string("kms_key_arn"),
+        code_signing_config_arn=c.string("code_signing_config_arn"),
+        dead_letter_target_arn=_field(dlq, "target_arn"),
+        on_failure_destination=_on_failure_destination(c, graph),
+        vpc_subnet_ids=vpc if isinstance(vpc, Unknown) else _string_list((vpc or {}).get("subnet_ids")),
+        role=_execution_role(c, graph),
+    )
+
+
+def function_url(conf: dict[str, Any]) -> FunctionUrl:
+    c = Conf.of("aws_lambda_function_url", conf)
+    return FunctionUrl(address=c.address, authorization_type=c.string("authorization_type"))
+
+
+def lambda_permission(conf: dict[str, Any]) -> LambdaPermission:
+    c = Conf.of("aws_lambda_permission", conf)
+    return LambdaPermission(
+        address=c.address,
+        principal=c.string("principal"),
+        action=c.string("action"),
+        source_arn=c.string("source_arn"),
+        source_account=c.string("source_account"),
+        principal_org_id=c.string("principal_org_id"),
+    )
+
