@@ -149,7 +149,7 @@ class Conf:
         if not isinstance(value, dict):
             return None
         cleaned = _clean(value, self.plan)
-        return cleaned or None
+        return cleaned
 
     def _dynamic_for_each(self, key: str) -> bool | None | Unknown:
         """False when a ``dynamic "key"`` block exists with an empty ``for_each``."""
@@ -162,32 +162,48 @@ class Conf:
             spec = entry[key]
             if not isinstance(spec, dict):
                 return Unknown(f"the dynamic {key} block cannot be read")
-            for_each = spec.get("for_each")
-            while isinstance(for_each, list) and len(for_each) == 1 and isinstance(for_each[0], (list, dict, str)):
+            if "for_each" not in spec:
+                return True  # checkov rendered the dynamic block into its content
+            for_each = spec["for_each"]
+            while isinstance(for_each, list) and len(for_each) == 1 and isinstance(for_each[0], (list, dict)):
                 for_each = for_each[0]
             if isinstance(for_each, str):
                 cls = _classify_string(for_each, self.plan)
                 if isinstance(cls, Unknown):
                     return Unknown(f"the for_each of the dynamic {key} block is unresolved ({for_each})")
                 return True
-            if for_each in ([], {}, None):
-                return False
-            return True
+            return for_each not in ([], {}, None)
         return None
 
 
-def _field(block: Any, key: str) -> Any:
-    """A scalar field inside a cleaned block (values there are wrapped once too)."""
+def _field(block: Any, key: str, plan: bool = False) -> Any:
+    """A scalar field inside a cleaned block (values there are wrapped once too).
+
+    In a plan every schema attribute of a present block is listed, so a missing one is known
+    only after apply; in HCL a missing one is unset.
+    """
     if isinstance(block, Unknown):
         return block
-    if not isinstance(block, dict) or key not in block:
+    if not isinstance(block, dict):
         return None
+    if key not in block:
+        return Unknown(f"{key} is known only after apply") if plan else None
     value = block[key]
     if isinstance(value, list):
         value = value[0] if value else None
     if isinstance(value, list) and not value:
         return None
     return value
+
+
+def _list_field(block: Any, key: str, plan: bool) -> tuple[str, ...] | None | Unknown:
+    """A list attribute inside a block: ``[['a', 'b']]`` in HCL and plans, ``['a', 'b']`` when
+    checkov rendered a dynamic block."""
+    if isinstance(block, Unknown) or not isinstance(block, dict):
+        return block if isinstance(block, Unknown) else None
+    if key not in block:
+        return Unknown(f"{key} is known only after apply") if plan else None
+    return _string_list(block[key])
 
 
 def _string_list(value: Any) -> tuple[str, ...] | None | Unknown:
@@ -304,7 +320,7 @@ def _on_failure_destination(fn: Conf, graph: ResourceGraph | None) -> str | None
         on_failure = (dest_cfg or {}).get("on_failure")
         while isinstance(on_failure, list) and on_failure:
             on_failure = on_failure[0]
-        dest = _field(on_failure, "destination") if isinstance(on_failure, dict) else None
+        dest = _field(on_failure, "destination", cfg.plan) if isinstance(on_failure, dict) else None
         if isinstance(dest, str) and dest:
             return dest
         if isinstance(dest, Unknown):
@@ -333,7 +349,7 @@ def _execution_role(fn: Conf, graph: ResourceGraph | None) -> ExecutionRoleFacts
 def lambda_function(conf: dict[str, Any], graph: ResourceGraph | None = None) -> LambdaFunction:
     c = Conf.of("aws_lambda_function", conf)
     env = c.block("environment")
-    variables = env if isinstance(env, Unknown) else _field(env, "variables")
+    variables = _field(env, "variables", c.plan)
     if isinstance(variables, Unknown):
         has_env: bool | Unknown = variables
     else:
@@ -345,16 +361,16 @@ def lambda_function(conf: dict[str, Any], graph: ResourceGraph | None = None) ->
         address=c.address,
         package_type=c.string("package_type"),
         runtime=c.string("runtime"),
-        tracing_mode=_field(tracing, "mode"),
+        tracing_mode=_field(tracing, "mode", c.plan),
         reserved_concurrency=c.integer("reserved_concurrent_executions"),
         timeout=c.integer("timeout"),
         memory_size=c.integer("memory_size"),
         has_environment_variables=has_env,
         kms_key_arn=c.string("kms_key_arn"),
         code_signing_config_arn=c.string("code_signing_config_arn"),
-        dead_letter_target_arn=_field(dlq, "target_arn"),
+        dead_letter_target_arn=_field(dlq, "target_arn", c.plan),
         on_failure_destination=_on_failure_destination(c, graph),
-        vpc_subnet_ids=vpc if isinstance(vpc, Unknown) else _string_list((vpc or {}).get("subnet_ids")),
+        vpc_subnet_ids=_list_field(vpc, "subnet_ids", c.plan),
         role=_execution_role(c, graph),
     )
 
