@@ -352,6 +352,8 @@ def lambda_function(conf: dict[str, Any], graph: ResourceGraph | None = None) ->
     variables = _field(env, "variables", c.plan)
     if isinstance(variables, Unknown):
         has_env: bool | Unknown = variables
+    elif isinstance(variables, str):
+        has_env = True  # the map is a reference to another resource's attribute: it is set
     else:
         has_env = isinstance(variables, dict) and bool(variables)
     tracing = c.block("tracing_config")
