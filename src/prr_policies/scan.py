@@ -158,6 +158,8 @@ def summary_lines(found: list[Finding]) -> list[str]:
 def scan(path: str | None, plan: str | None, settings: str | None, output: str, only_prr: bool) -> int:
     p = Path(path) if path else None
     pl = Path(plan) if plan else None
+    if p is not None and pl is None and p.suffix == ".json":
+        p, pl = None, p  # a plan file given as PATH
     try:
         settings_file = Path(settings) if settings else settings_path_from_env()
         if settings_file is not None:

@@ -1,0 +1,97 @@
+"""The per-control fixtures through the real checkov CLI, on HCL and on the plan twins.
+
+One checkov run covers every fixture folder (HCL and plan.json are both picked up by -d). Tests
+are generated from the catalog and the expected.yaml files: a missing or an extra finding fails.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from prr_policies.catalog import catalog
+from prr_policies.checkov_adapter import checks_dir
+
+from .checkov_run import run_checkov
+from .conftest import FIXTURES, ROOT
+
+MODES = ("terraform", "terraform_plan")
+CASES = []
+for control in catalog().controls:
+    expected = yaml.safe_load((FIXTURES / "controls" / control.id / "expected.yaml").read_text())
+    for mode in MODES:
+        for resource, status in expected["results"].items():
+            CASES.append(pytest.param(control.id, mode, resource, status, id=f"{control.id}-{mode}-{resource}"))
+
+
+@pytest.fixture(scope="module")
+def run():
+    # Built-in checks run too, so the comparison with checkov's own checks below is real.
+    return run_checkov(FIXTURES / "controls", checks_dir(), FIXTURES / "prr.yaml")
+
+
+@pytest.mark.parametrize("control_id, mode, resource, status", CASES)
+def test_fixture_verdict(run, control_id, mode, resource, status):
+    check_id = catalog().control(control_id).enforcement.checkov[0]
+    got = run.status(mode, control_id, check_id, resource)
+    assert got is not None, f"{check_id} did not report {resource} in {mode}"
+    result, detail = got
+    assert detail.split(":", 1)[0] == status, detail
+    assert result == ("PASSED" if status in ("PASS", "NOT_APPLICABLE") else "FAILED")
+
+
+def test_no_missing_or_extra_findings(run):
+    for control in catalog().controls:
+        expected = set(yaml.safe_load((FIXTURES / "controls" / control.id / "expected.yaml").read_text())["results"])
+        for mode in MODES:
+            seen = {r["resource"] for r in run.records if r["check_type"] == mode and r["folder"] == control.id
+                    and r["check_id"] == control.enforcement.checkov[0]}
+            assert seen == expected, (control.id, mode, seen ^ expected)
+
+
+def test_loaded_prr_ids_equal_the_catalog_and_none_errored(run):
+    loaded = {r["check_id"] for r in run.records if "_PRR_" in r["check_id"]}
+    assert loaded == {ck for c in catalog().controls for ck in c.enforcement.checkov}
+    assert "Failed to run check" not in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_hcl_and_plan_verdicts_are_identical(run):
+    ours = [r for r in run.records if "_PRR_" in r["check_id"]]
+    hcl = {(r["folder"], r["check_id"], r["resource"]): r["details"][0].split(":")[0] for r in ours if r["check_type"] == "terraform"}
+    plan = {(r["folder"], r["check_id"], r["resource"]): r["details"][0].split(":")[0] for r in ours if r["check_type"] == "terraform_plan"}
+    assert hcl == plan
+
+
+@pytest.mark.parametrize("builtin, folder, resource", [
+    # CKV_AWS_50 accepts PassThrough as "tracing enabled".
+    ("CKV_AWS_50", "PRR-LAMBDA-001", "aws_lambda_function.fail_passthrough"),
+    # CKV_AWS_115 accepts -1 (unreserved) as "concurrency limit set".
+    ("CKV_AWS_115", "PRR-LAMBDA-002", "aws_lambda_function.fail_unreserved_minus_one"),
+    # CKV_AWS_117 accepts a dynamic vpc_config whose for_each is empty.
+    ("CKV_AWS_117", "PRR-LAMBDA-009", "aws_lambda_function.fail_dynamic_vpc_empty_for_each"),
+])
+def test_builtins_pass_what_ours_fail(run, builtin, folder, resource):
+    """Documents why these controls are ours: the built-in passes a resource ours fails."""
+    theirs = run.status("terraform", folder, builtin, resource)
+    ours = run.status("terraform", folder, catalog().control(folder).enforcement.checkov[0], resource)
+    assert theirs is not None and theirs[0] == "PASSED", theirs
+    assert ours is not None and ours[0] == "FAILED"
+
+
+def test_checkout_checks_dir_loads_the_same_checks():
+    run = run_checkov(FIXTURES / "controls" / "PRR-LAMBDA-010", ROOT / "checkov_custom", FIXTURES / "prr.yaml",
+                      ["--framework", "terraform"])
+    present = {"aws_lambda_function", "aws_lambda_function_url"}  # the resource types in that folder
+    expected = {ck for c in catalog().controls for ck in c.enforcement.checkov if c.resource_types[0] in present}
+    assert {r["check_id"] for r in run.records if "_PRR_" in r["check_id"]} == expected
+    assert "Failed to run check" not in run.stderr
+
+
+def test_plan_twins_are_up_to_date():
+    dirs = [str(p) for p in sorted((FIXTURES / "controls").iterdir())] + [str(p) for p in sorted((FIXTURES / "stacks").iterdir())]
+    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "plan_twin.py"), "--check", *dirs], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout

@@ -1,0 +1,180 @@
+"""Every path gives the verdict of the pure rule on the facts it was generated from.
+
+Paths: Terraform HCL and its plan twin (real checkov CLI), an AWS Config configuration item,
+and a moto-created function read back through the boto3 collector. Where a source cannot hold
+a field, the expected facts mark it Unknown (Config) or leave it out of the generated facts
+(moto), and the other paths cover it:
+- Config does not record environment variables, code signing configs, invoke configs or the
+  role's boundary: expected Unknown there.
+- moto drops DeadLetterConfig and does not implement code signing configs, so moto facts are
+  drawn without them; the Terraform and Config paths cover both.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import example, given, settings, strategies as st
+
+from prr_policies.controls import RULES, evaluate
+from prr_policies.facts import ExecutionRoleFacts, LambdaFunction, Unknown
+from prr_policies.sources import config_item, live
+from prr_policies.sources import terraform as tf
+
+from .checkov_run import run_checkov
+from .conftest import FIXTURES, ROOT
+from .strategies import ACCOUNT, lambda_facts, to_config_item, to_hcl
+
+sys.path.insert(0, str(ROOT / "tools"))
+import plan_twin  # noqa: E402
+
+FN_CONTROLS = [cid for cid, r in RULES.items() if r.facts_type is LambdaFunction]
+
+
+def verdicts(facts, settings):
+    return {cid: evaluate(cid, facts, settings).status for cid in FN_CONTROLS}
+
+
+@settings(max_examples=4)
+@given(st.lists(st.integers(0, 2**32), min_size=3, max_size=6).flatmap(
+    lambda seeds: st.tuples(*[lambda_facts(index=i) for i in range(len(seeds))])))
+def test_terraform_hcl_and_plan_paths_agree_with_the_rule(fixture_settings, batch):
+    from prr_policies.checkov_adapter import checks_dir
+    from prr_policies.catalog import catalog
+
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp) / "stack"
+        d.mkdir()
+        (d / "main.tf").write_text("\n".join(to_hcl(fn) for fn in batch))
+        (d / "plan.json").write_text(plan_twin.dump(plan_twin.twin(d)))
+        run = run_checkov(d, checks_dir(), FIXTURES / "prr.yaml", ["--check", ",".join(
+            ck for c in catalog().controls for ck in c.enforcement.checkov)])
+    assert "Failed to run check" not in run.stderr
+    for fn in batch:
+        expected = verdicts(dataclasses.replace(fn, role=ExecutionRoleFacts(f"aws_iam_role.{fn.address}", fn.role.permissions_boundary, 1)), fixture_settings)
+        for cid, status in expected.items():
+            check_id = catalog().control(cid).enforcement.checkov[0]
+            for mode in ("terraform", "terraform_plan"):
+                rec = [r for r in run.records if r["check_type"] == mode and r["check_id"] == check_id
+                       and r["resource"] == f"aws_lambda_function.{fn.address}"]
+                assert len(rec) == 1, (mode, cid, fn.address)
+                assert rec[0]["details"][0].split(":")[0] == status.value, (mode, cid, fn, rec[0]["details"])
+
+
+@given(lambda_facts())
+def test_config_item_path_agrees_with_the_rule(fixture_settings, fn):
+    not_recorded = Unknown("not recorded")
+    expected_facts = dataclasses.replace(
+        fn, address=f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:{fn.address}",
+        tracing_mode=fn.tracing_mode or "PassThrough",
+        has_environment_variables=not_recorded, code_signing_config_arn=not_recorded,
+        on_failure_destination=not_recorded, role=not_recorded)
+    got = config_item.lambda_function(to_config_item(fn))
+    assert verdicts(got, fixture_settings) == verdicts(expected_facts, fixture_settings)
+
+
+def _zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("app.py", "def handler(event, context):\n    return 1\n")
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def moto_account():
+    boto3 = pytest.importorskip("boto3")
+    from moto import mock_aws
+
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name="eu-west-1")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+        yield boto3.client("lambda", region_name="eu-west-1"), boto3.client("iam", region_name="eu-west-1"), subnet
+
+
+_counter = iter(range(10**6))
+
+
+@settings(max_examples=15)
+@given(lambda_facts(dead_letter=False, code_signing=False))
+def test_moto_function_path_agrees_with_the_rule(fixture_settings, moto_account, fn):
+    lam, iam, subnet = moto_account
+    name = f"prop-{next(_counter)}"
+    kwargs = {}
+    if fn.role.permissions_boundary:
+        kwargs["PermissionsBoundary"] = fn.role.permissions_boundary
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}", **kwargs)["Role"]
+    create = dict(FunctionName=name, Runtime=fn.runtime, Role=role["Arn"], Handler="app.handler",
+                  Code={"ZipFile": _zip()}, Timeout=fn.timeout, MemorySize=fn.memory_size)
+    if fn.tracing_mode:
+        create["TracingConfig"] = {"Mode": fn.tracing_mode}
+    if fn.has_environment_variables:
+        create["Environment"] = {"Variables": {"STAGE": "prod"}}
+    if fn.kms_key_arn:
+        create["KMSKeyArn"] = fn.kms_key_arn
+    if fn.vpc_subnet_ids:
+        create["VpcConfig"] = {"SubnetIds": [subnet], "SecurityGroupIds": []}
+    lam.create_function(**create)
+    if fn.reserved_concurrency is not None:
+        lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=fn.reserved_concurrency)
+    if fn.on_failure_destination:
+        lam.put_function_event_invoke_config(FunctionName=name, DestinationConfig={"OnFailure": {"Destination": fn.on_failure_destination}})
+    got = live.collect_function(lam, iam, name, role_usage={role["Arn"]: 1})
+    assert verdicts(got, fixture_settings) == verdicts(fn, fixture_settings)
+
+
+def test_access_denied_is_unknown_not_a_crash(fixture_settings):
+    class Denied(Exception):
+        response = {"Error": {"Code": "AccessDeniedException"}}
+
+    class Client:
+        def get_function(self, **_):
+            raise Denied("not authorized to perform lambda:GetFunction")
+
+    fn = live.collect_function(Client(), Client(), "f")
+    assert all(s.value == "UNKNOWN" for s in verdicts(fn, fixture_settings).values() if s.value != "NOT_APPLICABLE")
+    assert "AccessDeniedException" in fn.runtime.reason
+
+
+conf_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=12)
+    | st.sampled_from(["var.x", "${var.x}", "aws_iam_role.r.arn", "module.m.out", "true_after_unknown", "-1", "Active"]),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8) | st.sampled_from(
+        ["for_each", "content", "mode", "subnet_ids", "variables", "target_arn", "vpc_config", "destination_config", "on_failure", "destination"]), children, max_size=4),
+    max_leaves=20,
+)
+conf_keys = st.sampled_from([
+    "tracing_config", "reserved_concurrent_executions", "timeout", "memory_size", "environment", "kms_key_arn",
+    "code_signing_config_arn", "dead_letter_config", "vpc_config", "runtime", "package_type", "role", "dynamic",
+    "function_name", "start_line", "__startline__", "authorization_type", "principal", "source_arn", "source_account",
+])
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(conf_keys, conf_values, max_size=10))
+@example({"dynamic": [{"vpc_config": "oops"}], "tracing_config": [[[]]], "timeout": [[1, 2]]})
+def test_no_builder_or_rule_raises_on_arbitrary_conf(fixture_settings, conf):
+    graph = tf.ResourceGraph()
+    for builder in (tf.lambda_function, lambda c, g: tf.function_url(c), lambda c, g: tf.lambda_permission(c)):
+        facts = builder(conf, graph)
+        for rule in RULES.values():
+            if isinstance(facts, rule.facts_type):
+                result = rule.check(facts, fixture_settings)  # the bare rule, not the fail-closed wrapper
+                assert result.reason
+
+
+@settings(max_examples=100)
+@given(st.dictionaries(conf_keys, conf_values, max_size=10))
+def test_no_checkov_check_raises_on_arbitrary_conf(conf):
+    from prr_policies.checkov_adapter import register
+
+    for check in register():
+        check.graph = None
+        assert check.scan_resource_conf(dict(conf)) is not None
+        assert check.details and check.details[0].split(":")[0] in ("PASS", "FAIL", "UNKNOWN", "NOT_APPLICABLE")
