@@ -96,3 +96,10 @@ def test_cli_catalog_table_and_one_control():
     one = subprocess.run([sys.executable, "-m", "prr_policies.cli", "catalog", "--control", "PRR-LAMBDA-001"],
                          capture_output=True, text=True, check=True).stdout
     assert 'mode = "Active"' in one
+
+
+def test_readme_controls_table_is_generated_from_the_catalog():
+    from prr_policies.docs import render_readme
+
+    text = (FIXTURES.parent / "README.md").read_text()
+    assert render_readme(text) == text, "run: python -m prr_policies.docs README.md"

@@ -7,6 +7,7 @@ its JSON report is summarised by control. Checkov is not imported here.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -167,6 +168,8 @@ def scan(path: str | None, plan: str | None, settings: str | None, output: str, 
         if p is None and pl is None:
             raise InputError("scan", "", "give a PATH, a --plan FILE, or both")
         validate_inputs(p, pl)
+        if importlib.util.find_spec("checkov") is None:
+            raise InputError("checkov", "", "checkov is not installed: pip install \"prr-policies[checkov]\"")
     except InputError as exc:
         print(f"prr-policies: {exc}", file=sys.stderr)
         return 2

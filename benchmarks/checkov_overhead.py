@@ -1,0 +1,88 @@
+"""Cost of the PRR checks on top of checkov's built-ins, measured in one run.
+
+For N in (10, 100, 300) it writes N stacks (function + queue + event source mapping + log group +
+role), then times `checkov -d` with built-in checks only and with built-ins plus ours,
+alternating the two and keeping the best of --repeat runs each, and prints the ratio.
+Machines here are noisy: read the ratio, not the seconds.
+
+    python benchmarks/checkov_overhead.py [--sizes 10 100 300] [--repeat 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from prr_policies.checkov_adapter import checks_dir
+
+STACK = '''
+resource "aws_iam_role" "r{i}" {{
+  name                 = "bench-{i}"
+  assume_role_policy   = jsonencode({{ Version = "2012-10-17", Statement = [] }})
+  permissions_boundary = "arn:aws:iam::123456789012:policy/app-boundary"
+}}
+resource "aws_sqs_queue" "q{i}" {{
+  name                       = "bench-{i}"
+  visibility_timeout_seconds = 180
+}}
+resource "aws_cloudwatch_log_group" "l{i}" {{
+  name              = "/aws/lambda/bench-{i}"
+  retention_in_days = 30
+}}
+resource "aws_lambda_function" "f{i}" {{
+  function_name                  = "bench-{i}"
+  role                           = aws_iam_role.r{i}.arn
+  handler                        = "app.handler"
+  runtime                        = "python3.13"
+  filename                       = "app.zip"
+  timeout                        = 30
+  reserved_concurrent_executions = 5
+  tracing_config {{
+    mode = "Active"
+  }}
+}}
+resource "aws_lambda_event_source_mapping" "m{i}" {{
+  event_source_arn = aws_sqs_queue.q{i}.arn
+  function_name    = aws_lambda_function.f{i}.arn
+}}
+'''
+
+
+def run(directory: Path, with_ours: bool) -> float:
+    cmd = [sys.executable, "-m", "checkov.main", "-d", str(directory), "--framework", "terraform",
+           "--skip-download", "--compact", "--quiet", "-o", "json"]
+    if with_ours:
+        cmd += ["--external-checks-dir", str(checks_dir())]
+    env = dict(os.environ, BC_SKIP_MAPPING="TRUE")
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(proc.stderr[-2000:])
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 300])
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    print(f"{'N':>5} {'built-ins (s)':>14} {'+ PRR (s)':>10} {'ratio':>6}")
+    for n in args.sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            d = Path(tmp)
+            (d / "main.tf").write_text("".join(STACK.format(i=i) for i in range(n)))
+            base, ours = [], []
+            for _ in range(args.repeat):
+                base.append(run(d, False))
+                ours.append(run(d, True))
+            print(f"{n:>5} {min(base):>14.2f} {min(ours):>10.2f} {min(ours) / min(base):>6.3f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
