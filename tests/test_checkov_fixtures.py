@@ -95,3 +95,14 @@ def test_plan_twins_are_up_to_date():
     dirs = [str(p) for p in sorted((FIXTURES / "controls").iterdir())] + [str(p) for p in sorted((FIXTURES / "stacks").iterdir())]
     proc = subprocess.run([sys.executable, str(ROOT / "tools" / "plan_twin.py"), "--check", *dirs], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout
+
+
+def test_resources_inside_a_local_module_are_resolved():
+    """Module resources get their module address; the graph links the function to its role and
+    invoke config inside the module, and the module variable feeding the boundary is rendered."""
+    d = FIXTURES / "modules" / "local_module"
+    run = run_checkov(d, checks_dir(), FIXTURES / "prr.yaml", ["--check", "CKV_PRR_1,CKV_PRR_3,CKV_PRR_12", "--framework", "terraform"])
+    got = {r["check_id"]: r["details"][0] for r in run.records if r["resource"] == "module.svc.aws_lambda_function.f"}
+    assert got["CKV_PRR_1"].startswith("PASS:")
+    assert got["CKV_PRR_3"].startswith("PASS:") and "arn:aws:sqs" in got["CKV_PRR_3"]
+    assert got["CKV_PRR_12"].startswith("PASS:") and "module.svc.aws_iam_role.r" in got["CKV_PRR_12"]
