@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from prr_policies.checkov_adapter import checks_dir
+from prr_policies.scan import CHECKS_DIR
 
 STACK = '''
 resource "aws_iam_role" "r{i}" {{
@@ -57,7 +57,7 @@ def run(directory: Path, with_ours: bool) -> float:
     cmd = [sys.executable, "-m", "checkov.main", "-d", str(directory), "--framework", "terraform",
            "--skip-download", "--compact", "--quiet", "-o", "json"]
     if with_ours:
-        cmd += ["--external-checks-dir", str(checks_dir())]
+        cmd += ["--external-checks-dir", str(CHECKS_DIR)]
     env = dict(os.environ, BC_SKIP_MAPPING="TRUE")
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from prr_policies.catalog import catalog
-from prr_policies.checkov_adapter import checks_dir
+from prr_policies.scan import CHECKS_DIR
 
 from .checkov_run import run_checkov
 from .conftest import FIXTURES, ROOT
@@ -30,7 +30,7 @@ for control in catalog().controls:
 @pytest.fixture(scope="module")
 def run():
     # Built-in checks run too, so the comparison with checkov's own checks below is real.
-    return run_checkov(FIXTURES / "controls", checks_dir(), FIXTURES / "prr.yaml")
+    return run_checkov(FIXTURES / "controls", CHECKS_DIR, FIXTURES / "prr.yaml")
 
 
 @pytest.mark.parametrize("control_id, mode, resource, status", CASES)
@@ -101,7 +101,7 @@ def test_resources_inside_a_local_module_are_resolved():
     """Module resources get their module address; the graph links the function to its role and
     invoke config inside the module, and the module variable feeding the boundary is rendered."""
     d = FIXTURES / "modules" / "local_module"
-    run = run_checkov(d, checks_dir(), FIXTURES / "prr.yaml", ["--check", "CKV_PRR_1,CKV_PRR_3,CKV_PRR_12", "--framework", "terraform"])
+    run = run_checkov(d, CHECKS_DIR, FIXTURES / "prr.yaml", ["--check", "CKV_PRR_1,CKV_PRR_3,CKV_PRR_12", "--framework", "terraform"])
     got = {r["check_id"]: r["details"][0] for r in run.records if r["resource"] == "module.svc.aws_lambda_function.f"}
     assert got["CKV_PRR_1"].startswith("PASS:")
     assert got["CKV_PRR_3"].startswith("PASS:") and "arn:aws:sqs" in got["CKV_PRR_3"]

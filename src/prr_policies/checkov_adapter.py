@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 from typing import Any, Callable
 
 from checkov.common.bridgecrew.severities import Severities
@@ -134,18 +133,6 @@ def register() -> list[PrrCheck]:
             for checkov_id in control.enforcement.checkov:
                 _registered.append(PrrCheck(control, checkov_id))
     return _registered
-
-
-def checks_dir() -> Path:
-    return Path(__file__).resolve().parent / "checkov_checks"
-
-
-def status_from_details(details: list[str] | None) -> Status | None:
-    """Recover the rule's status from a check's details (first detail starts with it)."""
-    if not details:
-        return None
-    head = details[0].split(":", 1)[0]
-    return Status.__members__.get(head)
 
 
 os.environ.setdefault("BC_SKIP_MAPPING", "TRUE")

@@ -19,6 +19,12 @@ class Status(enum.Enum):
         """True when this status must stop a pipeline (fail closed)."""
         return self in (Status.FAIL, Status.UNKNOWN)
 
+    @classmethod
+    def from_detail(cls, detail: str | None) -> "Status | None":
+        """The status a PRR checkov check wrote at the head of its first detail line."""
+        head = (detail or "").split(":", 1)[0]
+        return cls.__members__.get(head)
+
 
 @dataclass(frozen=True)
 class Result:

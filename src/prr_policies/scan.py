@@ -120,9 +120,8 @@ def findings(reports: list[dict[str, Any]]) -> list[Finding]:
                 status = None
                 reason = rec.get("check_name", "")
                 if control is not None and details:
-                    head, _, rest = details[0].partition(": ")
-                    status = Status.__members__.get(head)
-                    reason = rest or reason
+                    status = Status.from_detail(details[0])
+                    reason = details[0].partition(": ")[2] or reason
                 if status is None:
                     status = Status.PASS if key == "passed_checks" else Status.FAIL
                 out.append(Finding(check_id, control.id if control else None, rec.get("resource", ""),

@@ -49,7 +49,7 @@ def is_plan_conf(conf: dict[str, Any]) -> bool:
     return "__startline__" in conf or "start_line" in conf
 
 
-def _classify_string(value: str, plan: bool) -> str | Unknown:
+def _classify_string(value: str) -> str | Unknown:
     if value == _AFTER_APPLY:
         return Unknown("the value is known only after apply")
     if _UNRESOLVED.search(value):
@@ -57,14 +57,14 @@ def _classify_string(value: str, plan: bool) -> str | Unknown:
     return value
 
 
-def _clean(value: Any, plan: bool) -> Any:
+def _clean(value: Any) -> Any:
     """Strip checkov's bookkeeping keys and classify strings, recursively."""
     if isinstance(value, dict):
-        return {k: _clean(v, plan) for k, v in value.items() if k not in _META_KEYS}
+        return {k: _clean(v) for k, v in value.items() if k not in _META_KEYS}
     if isinstance(value, list):
-        return [_clean(v, plan) for v in value]
+        return [_clean(v) for v in value]
     if isinstance(value, str):
-        return _classify_string(value, plan)
+        return _classify_string(value)
     return value
 
 
@@ -105,7 +105,7 @@ class Conf:
             return Unknown(f"{key} is not a single value")
         if value is None:
             return PROVIDER_DEFAULTS.get(self.resource_type, {}).get(key) if not self.plan else None
-        return _clean(value, self.plan)
+        return _clean(value)
 
     def string(self, key: str) -> str | None | Unknown:
         value = self.scalar(key)
@@ -148,7 +148,7 @@ class Conf:
             value = value[0]
         if not isinstance(value, dict):
             return None
-        cleaned = _clean(value, self.plan)
+        cleaned = _clean(value)
         return cleaned
 
     def _dynamic_for_each(self, key: str) -> bool | None | Unknown:
@@ -168,7 +168,7 @@ class Conf:
             while isinstance(for_each, list) and len(for_each) == 1 and isinstance(for_each[0], (list, dict)):
                 for_each = for_each[0]
             if isinstance(for_each, str):
-                cls = _classify_string(for_each, self.plan)
+                cls = _classify_string(for_each)
                 if isinstance(cls, Unknown):
                     return Unknown(f"the for_each of the dynamic {key} block is unresolved ({for_each})")
                 return True
