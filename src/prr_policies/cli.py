@@ -51,6 +51,37 @@ def _scan(args: argparse.Namespace) -> int:
     return scan(args.path, args.plan, args.settings, args.output, args.only_prr)
 
 
+def _simulate(args: argparse.Namespace) -> int:
+    from prr_policies.iam import case_files, load_cases
+
+    files = case_files(args.cases)
+    if not files:
+        print("prr-policies: no case files found", file=sys.stderr)
+        return 2
+    cases = [c for f in files for c in load_cases(f)]  # every file validates before any runs
+    failed = 0
+    results = []
+    for case in cases:
+        decision = case.run()
+        ok = decision.effect == case.expected
+        failed += not ok
+        if args.format == "json":
+            results.append({"id": case.id, "file": case.file, "expected": case.expected, "ok": ok, **decision.to_dict()})
+            continue
+        mark = "ok  " if ok else "FAIL"
+        print(f"{mark} {case.id}: {decision.effect}" + ("" if ok else f" (expected {case.expected})"))
+        if args.explain or not ok:
+            for line in decision.explain().splitlines()[1:]:
+                print(f"       {line.strip()}")
+            if decision.blocked_by and (args.explain or not ok):
+                print(f"       blocked by: {', '.join(decision.blocked_by)}")
+    if args.format == "json":
+        print(json.dumps({"cases": results, "passed": len(cases) - failed, "failed": failed}, indent=2))
+    else:
+        print(f"\n{len(cases) - failed} of {len(cases)} cases as expected" + (f", {failed} differ" if failed else ""))
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="prr-policies", description="Production-readiness guardrails for AWS Lambda stacks.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -65,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.add_argument("--control", help="show one control in full")
     p.set_defaults(func=_catalog)
+    p = sub.add_parser("simulate", help="evaluate IAM authorization case files with the local engine")
+    p.add_argument("cases", nargs="+", help="case JSON files (or directories of them)")
+    p.add_argument("--explain", action="store_true", help="print the deciding statements and blocking layers")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=_simulate)
     p = sub.add_parser("checkov-dir", help="print the directory to pass to checkov --external-checks-dir")
     p.set_defaults(func=_checkov_dir)
     return parser

@@ -1,0 +1,433 @@
+"""AWS's policy evaluation logic, one named step per layer.
+
+``PolicySet(...).evaluate(request) -> Decision``. The order follows "Policy evaluation logic"
+and "Cross-account policy evaluation logic" in the IAM User Guide:
+
+1. ``deny``: an explicit ``Deny`` in any applicable policy (RCPs, SCPs, resource-based,
+   identity-based, permissions boundary, session) decides ``ExplicitDeny``.
+2. ``rcp``: every RCP level (root, each OU, account) must allow; RCPs apply to the resource's
+   account, only for the services RCPs support, and not to service-linked roles.
+3. ``scp``: every SCP level must allow; SCPs apply to IAM principals of member accounts, not
+   to service-linked roles or service principals.
+4. ``resource``: within one account, a resource-based policy that names the IAM user, the role
+   session or the federated user session grants directly (no implicit deny in the identity
+   policy, boundary or session policy limits it); one that names the role ARN stands in for
+   the identity policy but is limited by the boundary and session policy; one that names the
+   account delegates to the identity policy. Across accounts both sides must allow. Role trust
+   policies and KMS key policies must always allow.
+5. ``identity``, 6. ``boundary``, 7. ``session`` (a role session without a session policy
+   passes; a federated user session without one has no permissions).
+
+Any error while evaluating (a context value the operator cannot read, an internal fault) gives
+a deny carrying the error; never an allow.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterable, Mapping, Sequence
+
+from prr_policies.errors import InputError
+from prr_policies.iam.conditions import ConditionError
+from prr_policies.iam.model import Policy, PrincipalSpec, Statement, parse_policy
+
+ALLOW, EXPLICIT_DENY, IMPLICIT_DENY = "Allow", "ExplicitDeny", "ImplicitDeny"
+
+# Services whose resources RCPs govern (AWS Organizations, "List of AWS services that support
+# RCPs"). Requests to other services are not evaluated against RCPs.
+RCP_SERVICES = frozenset({"s3", "sts", "kms", "sqs", "secretsmanager", "cognito-identity", "logs",
+                          "dynamodb", "ecr", "aoss"})
+# Role trust policies and KMS key policies "must explicitly allow access for principals".
+_TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity"})
+
+_ARN_RE = re.compile(r"^arn:(aws[a-z-]*):(iam|sts)::(\d{12}):(.+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    kind: str  # user | role | session | federated | root | service | anonymous
+    arn: str
+    account: str | None
+    role_arn: str | None = None  # sessions: the role's ARN, when known with its path
+    role_name: str | None = None
+    user_name: str | None = None
+    service_linked: bool = False
+
+
+@lru_cache(maxsize=4096)
+def parse_principal(arn: str, principal_arn_key: str | None = None) -> Principal:
+    """A request's principal from its ARN (or a service principal name, or ``*`` for
+    anonymous). ``principal_arn_key`` is the request's ``aws:PrincipalArn`` when given: for a
+    role session it is the role ARN with its path."""
+    if arn in ("*", "anonymous"):
+        return Principal("anonymous", "*", None)
+    if not arn.startswith("arn:") and arn.endswith(".amazonaws.com"):
+        return Principal("service", arn.lower(), None)
+    m = _ARN_RE.match(arn)
+    if not m:
+        raise ValueError(f"{arn!r} is not a principal ARN (IAM user, role or root; STS assumed-role or federated-user session), a service principal or \"*\"")
+    partition, svc, account, rest = m.groups()
+    if svc == "iam":
+        if rest == "root":
+            return Principal("root", arn, account)
+        if rest.startswith("user/"):
+            return Principal("user", arn, account, user_name=rest.rsplit("/", 1)[-1])
+        if rest.startswith("role/"):
+            return Principal("role", arn, account, role_arn=arn, role_name=rest.rsplit("/", 1)[-1],
+                             service_linked=rest.startswith("role/aws-service-role/"))
+    else:
+        if rest.startswith("assumed-role/"):
+            parts = rest.split("/")
+            if len(parts) >= 3 and parts[1] and parts[2]:
+                role_name = parts[1]
+                role_arn = principal_arn_key if principal_arn_key and principal_arn_key.rsplit("/", 1)[-1] == role_name else None
+                linked = bool(role_arn and ":role/aws-service-role/" in role_arn) or role_name.startswith("AWSServiceRoleFor")
+                return Principal("session", arn, account, role_arn=role_arn, role_name=role_name, service_linked=linked)
+        elif rest.startswith("federated-user/") and len(rest) > len("federated-user/"):
+            return Principal("federated", arn, account, user_name=rest.split("/", 1)[1])
+    raise ValueError(f"{arn!r} is not a principal ARN this engine knows (user, role, root, assumed-role, federated-user)")
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One authorization request. ``context`` keys are matched case-insensitively; values are
+    strings (a multivalued key is a list of strings)."""
+
+    principal: str
+    action: str
+    resource: str = "*"
+    principal_account: str | None = None
+    resource_account: str | None = None
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StatementRef:
+    kind: str
+    level: int | None
+    policy_index: int
+    index: int
+    sid: str | None
+    effect: str
+
+    def __str__(self) -> str:
+        lvl = f"[{self.level}]" if self.level is not None else ""
+        sid = f" ({self.sid})" if self.sid else ""
+        return f"{self.kind}{lvl}[{self.policy_index}].Statement[{self.index}]{sid}: {self.effect}"
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """``effect`` is Allow, ExplicitDeny or ImplicitDeny. ``blocked_by`` names the layers that
+    denied (``scp[1]``, ``boundary``...); ``statements`` the statements that decided (the
+    matching denies, or the allows that carried each required layer); ``errors`` anything that
+    went wrong (and forced a deny)."""
+
+    effect: str
+    blocked_by: tuple[str, ...] = ()
+    statements: tuple[StatementRef, ...] = ()
+    errors: tuple[str, ...] = ()
+
+    @property
+    def allowed(self) -> bool:
+        return self.effect == ALLOW
+
+    def explain(self) -> str:
+        lines = [self.effect + (f" (blocked by: {', '.join(self.blocked_by)})" if self.blocked_by else "")]
+        lines += [f"  {s}" for s in self.statements]
+        lines += [f"  error: {e}" for e in self.errors]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        return {"effect": self.effect, "blocked_by": list(self.blocked_by),
+                "statements": [str(s) for s in self.statements], "errors": list(self.errors)}
+
+
+def _ref(s: Statement) -> StatementRef:
+    return StatementRef(s.kind, s.level, s.policy_index, s.index, s.sid, "Allow" if s.allow else "Deny")
+
+
+class _Layer:
+    """The statements of one policy layer, with a cache of which statements can apply to an
+    (action, resource) pair (both pure functions of the strings)."""
+
+    __slots__ = ("name", "statements", "_cache")
+
+    def __init__(self, name: str, policies: Sequence[Policy]):
+        self.name = name
+        self.statements = tuple(s for p in policies for s in p.statements)
+        self._cache: dict = {}
+
+    def candidates(self, action_l: str, resource: str) -> tuple[Statement, ...]:
+        key = (action_l, resource)
+        found = self._cache.get(key)
+        if found is None:
+            found = tuple(s for s in self.statements if s.matches_action(action_l)
+                          and (not s.resource_static or s.matches_resource(resource, _EMPTY)))
+            if len(self._cache) >= 65536:
+                self._cache.clear()
+            self._cache[key] = found
+        return found
+
+
+_EMPTY: dict = {}
+
+
+class _Req:
+    __slots__ = ("action_l", "service", "resource", "ctx", "principal", "same_account", "has_boundary", "errors")
+
+    def __init__(self, request: Request, has_boundary: bool):
+        if not isinstance(request.action, str) or ":" not in request.action:
+            raise ValueError(f"action {request.action!r} is not \"service:Action\"")
+        self.action_l = request.action.lower()
+        self.service = self.action_l.split(":", 1)[0]
+        self.resource = request.resource
+        ctx: dict[str, Any] = {}
+        for k, v in request.context.items():
+            if isinstance(v, (list, tuple)):
+                v = [str(x) for x in v]
+            elif isinstance(v, bool):
+                v = "true" if v else "false"
+            elif not isinstance(v, str):
+                v = str(v)
+            ctx[k.lower()] = v
+        pa = ctx.get("aws:principalarn")
+        p = parse_principal(request.principal, pa if isinstance(pa, str) else None)
+        if request.principal_account and p.account and request.principal_account != p.account:
+            raise ValueError(f"principal_account {request.principal_account} is not the account of {request.principal}")
+        if p.kind == "session" and p.role_arn is None:
+            derived_role = f"arn:aws:iam::{p.account}:role/{p.role_name}"
+        else:
+            derived_role = p.role_arn
+        # keys AWS puts in every signed request, when the case does not give them
+        if p.kind not in ("service", "anonymous"):
+            ctx.setdefault("aws:principalarn", derived_role if p.kind == "session" else p.arn)
+            ctx.setdefault("aws:principalaccount", p.account)
+            ctx.setdefault("aws:principaltype", {"user": "User", "root": "Account", "federated": "FederatedUser"}.get(p.kind, "AssumedRole"))
+            if p.kind == "user":
+                ctx.setdefault("aws:username", p.user_name)
+        if request.resource_account:
+            ctx.setdefault("aws:resourceaccount", request.resource_account)
+        self.ctx = ctx
+        self.principal = p
+        ra = request.resource_account
+        self.same_account = p.account is not None and (not ra or ra == p.account)
+        self.has_boundary = has_boundary
+        self.errors: list[str] = []
+
+
+def _principal_grant(spec: PrincipalSpec, r: _Req) -> str | None:
+    """How a resource-policy Principal names the requester: "direct" (the user, the session,
+    everyone), "role" (the role of a session), "account" (its account), or None."""
+    p = r.principal
+    if spec.everyone:
+        return "direct"
+    if p.kind == "service":
+        return "direct" if p.arn in spec.services else None
+    if p.kind == "anonymous":
+        return None
+    if p.arn in spec.arns:
+        return "role" if p.kind == "role" else "direct"
+    if p.kind == "session" and _names_role(spec, p):
+        return "role"
+    if p.account in spec.accounts:
+        return "account"
+    return None
+
+
+def _names_role(spec: PrincipalSpec, p: Principal) -> bool:
+    if p.role_arn is not None:
+        return p.role_arn in spec.arns
+    prefix = f"arn:aws:iam::{p.account}:role/"
+    return any(a.startswith(prefix) and a.rsplit("/", 1)[-1] == p.role_name for a in spec.arns)
+
+
+def _not_principal_applies(spec: PrincipalSpec, r: _Req) -> bool:
+    """A Deny+NotPrincipal applies unless the requester and everything it acts for (its role,
+    for a session; its account) are listed: AWS "might validate the account first, then the
+    role, and then the assumed-role user". It "will always deny any IAM principal that has a
+    permissions boundary policy attached"."""
+    p = r.principal
+    if r.has_boundary and p.kind in ("user", "role", "session"):
+        return True
+    if spec.everyone:
+        return False
+    if p.kind == "service":
+        return p.arn not in spec.services
+    if p.kind == "anonymous":
+        return True
+    if p.account not in spec.accounts:
+        return True
+    if p.kind == "root":
+        return False
+    if p.kind == "session":
+        return not (p.arn in spec.arns and _names_role(spec, p))
+    return p.arn not in spec.arns
+
+
+def _scan(layer: _Layer, r: _Req) -> tuple[list, list]:
+    """Statements of a layer that apply: (allows, denies). Resource-policy allows come as
+    (statement, grant) pairs."""
+    allows: list = []
+    denies: list = []
+    ctx = r.ctx
+    for s in layer.candidates(r.action_l, r.resource):
+        if not s.resource_static and not s.matches_resource(r.resource, ctx):
+            continue
+        grant = None
+        if s.principal is not None:
+            if s.not_principal:
+                if not _not_principal_applies(s.principal, r):
+                    continue
+            else:
+                grant = _principal_grant(s.principal, r)
+                if grant is None:
+                    continue
+        try:
+            ok = True
+            for c in s.conditions:
+                if not c.holds(ctx):
+                    ok = False
+                    break
+        except ConditionError as exc:
+            r.errors.append(f"{s.label}: Condition {exc}")
+            continue
+        if not ok:
+            continue
+        if s.allow:
+            allows.append((s, grant) if layer.name == "resource" else s)
+        else:
+            denies.append(s)
+    return allows, denies
+
+
+class PolicySet:
+    """Every policy AWS weighs for one principal and one resource, compiled once.
+
+    ``identity``, ``resource`` and ``session`` are lists of policies; ``boundary`` one policy
+    or None; ``scps`` and ``rcps`` one list of policies per level (root, each OU, account),
+    empty when Organizations policies do not apply. Policies may be dicts, JSON text or
+    :class:`Policy` objects; invalid ones raise :class:`PolicyError`.
+    """
+
+    def __init__(self, identity: Iterable = (), resource: Iterable = (), boundary: Any = None,
+                 session: Iterable = (), scps: Iterable[Iterable] = (), rcps: Iterable[Iterable] = (),
+                 source: str = "<policies>", path: str = ""):
+        def comp(doc: Any, kind: str, idx: int, level: int | None, where: str) -> Policy:
+            if isinstance(doc, Policy):
+                return doc
+            return parse_policy(doc, kind, source=source, policy_index=idx, level=level, path=where)
+
+        pre = f"{path}." if path else ""
+        self.identity = _Layer("identity", [comp(d, "identity", i, None, f"{pre}identity[{i}].") for i, d in enumerate(identity)])
+        self.resource = _Layer("resource", [comp(d, "resource", i, None, f"{pre}resource[{i}].") for i, d in enumerate(resource)])
+        self.boundary = None if boundary is None else _Layer("boundary", [comp(boundary, "boundary", 0, None, f"{pre}boundary.")])
+        session = list(session)
+        self.session = _Layer("session", [comp(d, "session", i, None, f"{pre}session[{i}].") for i, d in enumerate(session)]) if session else None
+        self.scps = [_Layer(f"scp[{lv}]", [comp(d, "scp", i, lv, f"{pre}scps[{lv}][{i}].") for i, d in enumerate(level)])
+                     for lv, level in enumerate(scps)]
+        self.rcps = [_Layer(f"rcp[{lv}]", [comp(d, "rcp", i, lv, f"{pre}rcps[{lv}][{i}].") for i, d in enumerate(level)])
+                     for lv, level in enumerate(rcps)]
+
+    def evaluate(self, request: Request) -> Decision:
+        try:
+            r = _Req(request, self.boundary is not None)
+        except (ValueError, TypeError, AttributeError) as exc:
+            return Decision(IMPLICIT_DENY, ("request",), (), (f"invalid request: {exc}",))
+        try:
+            return self._decide(r)
+        except Exception as exc:  # an evaluator fault is a deny, never an allow
+            return Decision(IMPLICIT_DENY, ("error",), (), (f"evaluation failed: {type(exc).__name__}: {exc}",))
+
+    def _decide(self, r: _Req) -> Decision:
+        p = r.principal
+        iam_principal = p.kind not in ("service", "anonymous")
+        rcp_layers = self.rcps if (self.rcps and r.service in RCP_SERVICES and not p.service_linked and p.kind != "service") else []
+        scp_layers = self.scps if (self.scps and iam_principal and not p.service_linked) else []
+        found: dict[str, tuple[list, list]] = {}
+        for layer in [*rcp_layers, *scp_layers, self.resource, self.identity, self.boundary, self.session]:
+            if layer is not None:
+                found[layer.name] = _scan(layer, r)
+        denies = [s for _allows, ds in found.values() for s in ds]
+        if denies:
+            return Decision(EXPLICIT_DENY, tuple(sorted({d.kind + (f"[{d.level}]" if d.level is not None else "") for d in denies})),
+                            tuple(_ref(d) for d in denies), tuple(r.errors))
+        if r.errors:
+            return Decision(IMPLICIT_DENY, ("error",), (), tuple(r.errors))
+        blocked = [layer.name for layer in [*rcp_layers, *scp_layers] if not found[layer.name][0]]
+        deciding = [s for layer in [*rcp_layers, *scp_layers] for s in found[layer.name][0][:1]]
+        rbp = found["resource"][0]
+        direct = [s for s, g in rbp if g == "direct"]
+        by_role = [s for s, g in rbp if g == "role"]
+        any_rbp = [s for s, _g in rbp]
+        must_rbp = r.service == "kms" or r.action_l in _TRUST_ACTIONS
+        if must_rbp and not any_rbp:
+            blocked.append("resource")
+        if not iam_principal:
+            if not direct:
+                blocked.append("resource")
+            return self._final(blocked, deciding + direct[:1])
+        if p.kind == "root":
+            if not r.same_account and not any_rbp:
+                blocked.append("resource")
+            return self._final(blocked, deciding + any_rbp[:1])
+        ident = found["identity"][0]
+        bound_ok = self.boundary is None or bool(found["boundary"][0])
+        if self.session is not None:
+            sess_ok = bool(found["session"][0])
+        else:
+            sess_ok = p.kind != "federated"
+        if r.same_account:
+            if direct:
+                return self._final(blocked, deciding + direct[:1])
+            if not ident and not by_role:
+                blocked.append("identity")
+            grants = (ident or by_role)[:1]
+        else:
+            if not any_rbp:
+                blocked.append("resource")
+            if not ident:
+                blocked.append("identity")
+            grants = any_rbp[:1] + ident[:1]
+        if not bound_ok:
+            blocked.append("boundary")
+        if not sess_ok:
+            blocked.append("session")
+        extra = (found["boundary"][0][:1] if self.boundary is not None else []) + (found["session"][0][:1] if self.session is not None else [])
+        return self._final(blocked, deciding + grants + extra)
+
+    @staticmethod
+    def _final(blocked: list[str], deciding: list[Statement]) -> Decision:
+        if blocked:
+            return Decision(IMPLICIT_DENY, tuple(dict.fromkeys(blocked)), (), ())
+        return Decision(ALLOW, (), tuple(_ref(s) for s in deciding), ())
+
+
+def evaluate(request: Request, policies: PolicySet | Mapping[str, Any]) -> Decision:
+    """Evaluate one request. ``policies`` is a :class:`PolicySet` (compile once, evaluate many
+    times) or a mapping in the case-file shape (identity, resource, boundary, session, scps,
+    rcps), compiled on each call."""
+    if not isinstance(policies, PolicySet):
+        policies = policy_set(policies)
+    return policies.evaluate(request)
+
+
+def policy_set(policies: Mapping[str, Any], source: str = "<policies>", path: str = "") -> PolicySet:
+    """A :class:`PolicySet` from the case-file mapping; unknown keys or wrong shapes are errors."""
+    if not isinstance(policies, Mapping):
+        raise InputError(source, path or "policies", "must be an object")
+    unknown = set(policies) - {"identity", "resource", "boundary", "session", "scps", "rcps"}
+    if unknown:
+        raise InputError(source, f"{path}.{sorted(unknown)[0]}" if path else sorted(unknown)[0], "unknown policy layer (expected identity, resource, boundary, session, scps, rcps)")
+    pre = f"{path}." if path else ""
+    for key in ("identity", "resource", "session", "scps", "rcps"):
+        if not isinstance(policies.get(key, []), list):
+            raise InputError(source, f"{pre}{key}", "must be a list")
+    for key in ("scps", "rcps"):
+        for i, level in enumerate(policies.get(key, [])):
+            if not isinstance(level, list):
+                raise InputError(source, f"{pre}{key}[{i}]", "must be a list of policies (one list per level)")
+    return PolicySet(policies.get("identity", []), policies.get("resource", []), policies.get("boundary"),
+                     policies.get("session", []), policies.get("scps", []), policies.get("rcps", []), source=source, path=path)
