@@ -87,3 +87,103 @@ def to_config_item(fn: LambdaFunction) -> dict:
     return {"resourceType": "AWS::Lambda::Function", "resourceId": fn.address, "ARN": arn,
             "configurationItemStatus": "OK", "configuration": json.dumps(config),
             "supplementaryConfiguration": supplementary}
+
+
+# ---- IAM policies and requests -------------------------------------------------------------
+# A small vocabulary so that generated statements often match generated requests.
+
+IAM_ACCOUNT, IAM_OTHER = "111122223333", "444455556666"
+IAM_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "lambda:CreateFunction", "lambda:InvokeFunction",
+               "lambda:UpdateFunctionCode", "sqs:SendMessage", "kms:Decrypt", "iam:PassRole", "iam:CreateRole"]
+IAM_ACTION_PATTERNS = IAM_ACTIONS + ["s3:*", "lambda:*", "*", "s3:Get*", "lambda:*Function", "iam:*Role", "sqs:Send*"]
+IAM_RESOURCES = [f"arn:aws:s3:::bucket-a/key.csv", "arn:aws:s3:::bucket-b/other.csv",
+                 f"arn:aws:lambda:eu-west-1:{IAM_ACCOUNT}:function:orders", f"arn:aws:lambda:us-east-1:{IAM_ACCOUNT}:function:billing",
+                 f"arn:aws:sqs:eu-west-1:{IAM_ACCOUNT}:queue", f"arn:aws:kms:eu-west-1:{IAM_ACCOUNT}:key/k1",
+                 f"arn:aws:iam::{IAM_ACCOUNT}:role/app-orders"]
+IAM_RESOURCE_PATTERNS = IAM_RESOURCES + ["*", "arn:aws:s3:::bucket-a/*", f"arn:aws:lambda:*:{IAM_ACCOUNT}:function:*",
+                                         f"arn:aws:sqs:*:{IAM_ACCOUNT}:queue", f"arn:aws:iam::{IAM_ACCOUNT}:role/app-*"]
+IAM_PRINCIPALS = [f"arn:aws:sts::{IAM_ACCOUNT}:assumed-role/AppRole/s1", f"arn:aws:sts::{IAM_ACCOUNT}:assumed-role/CiRole/run",
+                  f"arn:aws:iam::{IAM_ACCOUNT}:user/alice", f"arn:aws:sts::{IAM_OTHER}:assumed-role/Partner/p"]
+IAM_RBP_PRINCIPALS = ["*", {"AWS": IAM_ACCOUNT}, {"AWS": IAM_OTHER}, {"AWS": f"arn:aws:iam::{IAM_ACCOUNT}:role/AppRole"},
+                      {"AWS": IAM_PRINCIPALS[0]}, {"AWS": IAM_PRINCIPALS[2]}, {"Service": "lambda.amazonaws.com"}]
+_REGIONS = ["eu-west-1", "us-east-1"]
+_TEAMS = ["web", "data"]
+
+
+@st.composite
+def iam_condition(draw):
+    choice = draw(st.integers(0, 5))
+    if choice == 0:
+        return {draw(st.sampled_from(["StringEquals", "StringNotEquals", "StringEqualsIfExists"])): {"aws:RequestedRegion": draw(st.sampled_from(_REGIONS))}}
+    if choice == 1:
+        return {draw(st.sampled_from(["StringLike", "StringNotLike"])): {"aws:PrincipalTag/team": draw(st.sampled_from(["w*", "data", "*"]))}}
+    if choice == 2:
+        return {draw(st.sampled_from(["ForAllValues:StringEquals", "ForAnyValue:StringEquals"])): {"aws:TagKeys": draw(st.lists(st.sampled_from(["env", "owner"]), min_size=1, max_size=2))}}
+    if choice == 3:
+        return {"Null": {"aws:PrincipalTag/team": draw(st.sampled_from(["true", "false"]))}}
+    if choice == 4:
+        return {draw(st.sampled_from(["ArnLike", "ArnNotLike"])): {"aws:PrincipalArn": draw(st.sampled_from([f"arn:aws:iam::*:role/App*", "arn:aws:iam::*:role/Ci*"]))}}
+    return {"NumericLessThan": {"s3:max-keys": draw(st.sampled_from(["10", "100"]))}}
+
+
+@st.composite
+def iam_statement(draw, kind="identity", effect=None):
+    s: dict = {"Effect": effect or draw(st.sampled_from(["Allow", "Deny"]))}
+    if kind == "rcp" and s["Effect"] == "Allow":
+        return {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}
+    key = draw(st.sampled_from(["Action", "Action", "NotAction"]))
+    acts = draw(st.lists(st.sampled_from(IAM_ACTION_PATTERNS), min_size=1, max_size=3))
+    s[key] = acts[0] if len(acts) == 1 and draw(st.booleans()) else acts
+    rkey = draw(st.sampled_from(["Resource", "Resource", "Resource", "NotResource"]))
+    s[rkey] = draw(st.lists(st.sampled_from(IAM_RESOURCE_PATTERNS), min_size=1, max_size=2))
+    if draw(st.integers(0, 2)) == 0:
+        s["Condition"] = draw(iam_condition())
+    if kind == "resource":
+        s["Principal"] = draw(st.sampled_from(IAM_RBP_PRINCIPALS))
+    elif kind == "rcp":
+        s["Principal"] = "*"
+    if draw(st.booleans()):
+        s["Sid"] = f"S{draw(st.integers(0, 99))}"
+    return s
+
+
+def iam_policy(kind="identity", effect=None, max_statements=4):
+    return st.lists(iam_statement(kind, effect), min_size=1, max_size=max_statements).map(
+        lambda stmts: {"Version": "2012-10-17", "Statement": stmts})
+
+
+FULL_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+@st.composite
+def iam_policy_set(draw, effect=None):
+    """A case-file ``policies`` mapping: identity, resource, boundary, session, scps, rcps."""
+    maybe_full = lambda s: st.one_of(st.just(FULL_ACCESS), s) if effect != "Deny" else s  # noqa: E731
+    return {
+        "identity": draw(st.lists(iam_policy("identity", effect), max_size=3)),
+        "resource": draw(st.lists(iam_policy("resource", effect), max_size=2)),
+        "boundary": draw(st.none() | maybe_full(iam_policy("boundary", effect))),
+        "session": draw(st.lists(maybe_full(iam_policy("session", effect)), max_size=2)),
+        "scps": draw(st.one_of(st.just([]), st.lists(st.lists(maybe_full(iam_policy("scp", effect)), min_size=1, max_size=2), min_size=1, max_size=3))),
+        "rcps": draw(st.one_of(st.just([]), st.lists(st.lists(iam_policy("rcp", effect), min_size=1, max_size=2), min_size=1, max_size=3))),
+    }
+
+
+@st.composite
+def iam_request(draw):
+    from prr_policies.iam import Request
+
+    ctx: dict = {}
+    if draw(st.booleans()):
+        ctx["aws:RequestedRegion"] = draw(st.sampled_from(_REGIONS))
+    if draw(st.booleans()):
+        ctx["aws:PrincipalTag/team"] = draw(st.sampled_from(_TEAMS))
+    if draw(st.booleans()):
+        ctx["aws:TagKeys"] = draw(st.lists(st.sampled_from(["env", "owner", "team"]), max_size=3))
+    if draw(st.booleans()):
+        ctx["s3:max-keys"] = draw(st.sampled_from(["5", "50", "500"]))
+    principal = draw(st.sampled_from(IAM_PRINCIPALS))
+    resource = draw(st.sampled_from(IAM_RESOURCES))
+    parts = resource.split(":")
+    resource_account = parts[4] if parts[4] else draw(st.sampled_from([IAM_ACCOUNT, IAM_OTHER]))
+    return Request(principal, draw(st.sampled_from(IAM_ACTIONS)), resource, principal.split(":")[4], resource_account, ctx)

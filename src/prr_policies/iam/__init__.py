@@ -13,7 +13,7 @@ package imports neither boto3 nor checkov; the account collector takes boto3 cli
 """
 
 from prr_policies.iam.cases import Case, case_files, load_cases
-from prr_policies.iam.evaluate import (
+from prr_policies.iam.engine import (
     ALLOW,
     EXPLICIT_DENY,
     IMPLICIT_DENY,

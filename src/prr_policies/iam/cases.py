@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from prr_policies.errors import InputError
-from prr_policies.iam.evaluate import Decision, PolicySet, Request, policy_set
+from prr_policies.iam.engine import Decision, PolicySet, Request, policy_set
 
 EFFECTS = ("Allow", "ExplicitDeny", "ImplicitDeny")
 _CASE_KEYS = {"id", "source", "rule", "policies", "request", "expected"}
@@ -108,7 +108,7 @@ def _request(req: Any, source: str, path: str) -> Request:
         ok = isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v))
         if not ok:
             raise InputError(source, f"{path}.context.{k}", "context values are strings (a multivalued key is a list of strings)")
-    from prr_policies.iam.evaluate import parse_principal
+    from prr_policies.iam.engine import parse_principal
 
     try:
         p = parse_principal(req["principal"], ctx.get("aws:PrincipalArn") if isinstance(ctx.get("aws:PrincipalArn"), str) else None)

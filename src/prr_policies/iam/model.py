@@ -256,11 +256,11 @@ def _principal(value: Any, err: Callable[[str, str], PolicyError]) -> PrincipalS
             if ptype == "AWS":
                 if v == "*":
                     everyone = True
+                elif "*" in v or "?" in v:
+                    raise err(where, "a wildcard cannot match part of a principal; use \"*\" or a condition on aws:PrincipalArn")
                 elif _ACCOUNT_RE.match(v):
                     accounts.add(v)
                 elif _AWS_PRINCIPAL_RE.match(v):
-                    if "*" in v or "?" in v:
-                        raise err(where, "a wildcard cannot match part of a principal ARN; use \"*\" or a condition on aws:PrincipalArn")
                     if v.endswith(":root"):
                         accounts.add(v.split(":")[4])
                     else:
