@@ -751,6 +751,12 @@ case(T, "rcp-org-perimeter-internal-allowed", "rcp", "rcp_full", "Allow", action
 case(T, "rcp-org-perimeter-service-allowed", "rcp", "ifexists", "Allow", action="sqs:SendMessage", res=QUEUE, principal="sns.amazonaws.com",
      resource=[pol(allow("sqs:SendMessage", QUEUE, Principal={"Service": "sns.amazonaws.com"}))],
      context={"aws:PrincipalIsAWSService": "true"}, rcps=rcps((0, [ORG_ONLY])))
+case(T, "rcp-applies-to-service-principal", "rcp", "deny_anywhere", "ExplicitDeny", action="sqs:SendMessage", res=QUEUE, principal="sns.amazonaws.com",
+     resource=[pol(allow("sqs:SendMessage", QUEUE, Principal={"Service": "sns.amazonaws.com"}))],
+     context={"aws:PrincipalIsAWSService": "true"},
+     rcps=rcps((0, [pol({"Effect": "Deny", "Principal": "*", "Action": "sqs:*", "Resource": "*",
+                         "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}})])),
+     why="RCPs restrict access to the organization's resources whoever calls; without an aws:PrincipalIsAWSService exemption the perimeter Deny applies to a service principal too.")
 case(T, "rcp-unsupported-service-not-evaluated", "rcp", "rcp_subset", "Allow", action="lambda:InvokeFunction", res=FN,
      identity=[pol(allow("lambda:*"))], rcps=rcps((1, [pol({"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"})])),
      why="Lambda is not among the services RCPs govern, so a deny-all RCP does not apply.")

@@ -6,7 +6,9 @@ and "Cross-account policy evaluation logic" in the IAM User Guide:
 1. ``deny``: an explicit ``Deny`` in any applicable policy (RCPs, SCPs, resource-based,
    identity-based, permissions boundary, session) decides ``ExplicitDeny``.
 2. ``rcp``: every RCP level (root, each OU, account) must allow; RCPs apply to the resource's
-   account, only for the services RCPs support, and not to service-linked roles.
+   account, only for the services RCPs support, to every caller (AWS service principals too:
+   AWS's perimeter examples exempt them with ``aws:PrincipalIsAWSService``) but not to
+   service-linked roles.
 3. ``scp``: every SCP level must allow; SCPs apply to IAM principals of member accounts, not
    to service-linked roles or service principals.
 4. ``resource``: within one account, a resource-based policy that names the IAM user, the role
@@ -146,12 +148,15 @@ class Decision:
 
 
 def _ref(s: Statement) -> StatementRef:
-    return StatementRef(s.kind, s.level, s.policy_index, s.index, s.sid, "Allow" if s.allow else "Deny")
+    ref = s.ref
+    if ref is None:
+        ref = s.ref = StatementRef(s.kind, s.level, s.policy_index, s.index, s.sid, "Allow" if s.allow else "Deny")
+    return ref
 
 
 class _Layer:
-    """The statements of one policy layer, with a cache of which statements can apply to an
-    (action, resource) pair (both pure functions of the strings)."""
+    """The statements of one policy layer, with a cache of the statements whose Action or
+    NotAction matches an action (a pure function of the action string)."""
 
     __slots__ = ("name", "statements", "_cache")
 
@@ -160,19 +165,16 @@ class _Layer:
         self.statements = tuple(s for p in policies for s in p.statements)
         self._cache: dict = {}
 
-    def candidates(self, action_l: str, resource: str) -> tuple[Statement, ...]:
-        key = (action_l, resource)
-        found = self._cache.get(key)
+    def candidates(self, action_l: str) -> tuple[Statement, ...]:
+        found = self._cache.get(action_l)
         if found is None:
-            found = tuple(s for s in self.statements if s.matches_action(action_l)
-                          and (not s.resource_static or s.matches_resource(resource, _EMPTY)))
+            found = tuple(s for s in self.statements if s.matches_action(action_l))
             if len(self._cache) >= 65536:
                 self._cache.clear()
-            self._cache[key] = found
+            self._cache[action_l] = found
         return found
 
 
-_EMPTY: dict = {}
 
 
 class _Req:
@@ -186,36 +188,48 @@ class _Req:
         self.resource = request.resource
         ctx: dict[str, Any] = {}
         for k, v in request.context.items():
-            if isinstance(v, (list, tuple)):
-                v = [str(x) for x in v]
-            elif isinstance(v, bool):
-                v = "true" if v else "false"
-            elif not isinstance(v, str):
-                v = str(v)
+            if type(v) is not str:
+                v = _context_value(v)
             ctx[k.lower()] = v
         pa = ctx.get("aws:principalarn")
-        p = parse_principal(request.principal, pa if isinstance(pa, str) else None)
+        p, defaults = _principal_defaults(request.principal, pa if type(pa) is str else None)
         if request.principal_account and p.account and request.principal_account != p.account:
             raise ValueError(f"principal_account {request.principal_account} is not the account of {request.principal}")
-        if p.kind == "session" and p.role_arn is None:
-            derived_role = f"arn:aws:iam::{p.account}:role/{p.role_name}"
-        else:
-            derived_role = p.role_arn
-        # keys AWS puts in every signed request, when the case does not give them
-        if p.kind not in ("service", "anonymous"):
-            ctx.setdefault("aws:principalarn", derived_role if p.kind == "session" else p.arn)
-            ctx.setdefault("aws:principalaccount", p.account)
-            ctx.setdefault("aws:principaltype", {"user": "User", "root": "Account", "federated": "FederatedUser"}.get(p.kind, "AssumedRole"))
-            if p.kind == "user":
-                ctx.setdefault("aws:username", p.user_name)
-        if request.resource_account:
-            ctx.setdefault("aws:resourceaccount", request.resource_account)
+        for k, v in defaults:  # keys AWS puts in every signed request, unless the request gives them
+            if k not in ctx:
+                ctx[k] = v
+        if request.resource_account and "aws:resourceaccount" not in ctx:
+            ctx["aws:resourceaccount"] = request.resource_account
         self.ctx = ctx
         self.principal = p
         ra = request.resource_account
         self.same_account = p.account is not None and (not ra or ra == p.account)
         self.has_boundary = has_boundary
         self.errors: list[str] = []
+
+
+def _context_value(v: Any) -> Any:
+    if isinstance(v, (list, tuple)):
+        return [x if type(x) is str else _context_value(x) for x in v]
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+@lru_cache(maxsize=4096)
+def _principal_defaults(arn: str, principal_arn_key: str | None) -> tuple[Principal, tuple]:
+    p = parse_principal(arn, principal_arn_key)
+    if p.kind in ("service", "anonymous"):
+        return p, ()
+    if p.kind == "session":
+        arn_key = p.role_arn or f"arn:aws:iam::{p.account}:role/{p.role_name}"
+    else:
+        arn_key = p.arn
+    ptype = {"user": "User", "root": "Account", "federated": "FederatedUser"}.get(p.kind, "AssumedRole")
+    defaults = [("aws:principalarn", arn_key), ("aws:principalaccount", p.account), ("aws:principaltype", ptype)]
+    if p.kind == "user":
+        defaults.append(("aws:username", p.user_name))
+    return p, tuple(defaults)
 
 
 def _principal_grant(spec: PrincipalSpec, r: _Req) -> str | None:
@@ -273,8 +287,9 @@ def _scan(layer: _Layer, r: _Req) -> tuple[list, list]:
     allows: list = []
     denies: list = []
     ctx = r.ctx
-    for s in layer.candidates(r.action_l, r.resource):
-        if not s.resource_static and not s.matches_resource(r.resource, ctx):
+    resource = r.resource
+    for s in layer.candidates(r.action_l):
+        if not s.matches_resource(resource, ctx):
             continue
         grant = None
         if s.principal is not None:
@@ -328,6 +343,7 @@ class PolicySet:
         self.session = _Layer("session", [comp(d, "session", i, None, f"{pre}session[{i}].") for i, d in enumerate(session)]) if session else None
         self.scps = [_Layer(f"scp[{lv}]", [comp(d, "scp", i, lv, f"{pre}scps[{lv}][{i}].") for i, d in enumerate(level)])
                      for lv, level in enumerate(scps)]
+        self._own_layers = tuple(x for x in (self.resource, self.identity, self.boundary, self.session) if x is not None)
         self.rcps = [_Layer(f"rcp[{lv}]", [comp(d, "rcp", i, lv, f"{pre}rcps[{lv}][{i}].") for i, d in enumerate(level)])
                      for lv, level in enumerate(rcps)]
 
@@ -344,13 +360,14 @@ class PolicySet:
     def _decide(self, r: _Req) -> Decision:
         p = r.principal
         iam_principal = p.kind not in ("service", "anonymous")
-        rcp_layers = self.rcps if (self.rcps and r.service in RCP_SERVICES and not p.service_linked and p.kind != "service") else []
+        rcp_layers = self.rcps if (self.rcps and r.service in RCP_SERVICES and not p.service_linked) else []
         scp_layers = self.scps if (self.scps and iam_principal and not p.service_linked) else []
         found: dict[str, tuple[list, list]] = {}
-        for layer in [*rcp_layers, *scp_layers, self.resource, self.identity, self.boundary, self.session]:
-            if layer is not None:
-                found[layer.name] = _scan(layer, r)
-        denies = [s for _allows, ds in found.values() for s in ds]
+        denies: list = []
+        for layer in (*rcp_layers, *scp_layers, *self._own_layers):
+            got = found[layer.name] = _scan(layer, r)
+            if got[1]:
+                denies += got[1]
         if denies:
             return Decision(EXPLICIT_DENY, tuple(sorted({d.kind + (f"[{d.level}]" if d.level is not None else "") for d in denies})),
                             tuple(_ref(d) for d in denies), tuple(r.errors))

@@ -67,6 +67,8 @@ class Statement:
     conditions: tuple[Clause, ...]
     level: int | None = None  # SCP/RCP level (0 = root)
     label: str = ""
+    rcache: dict = field(default_factory=dict)  # resource -> matched, for static patterns
+    ref: Any = None  # the engine's StatementRef, made once
 
     def matches_action(self, action_lower: str) -> bool:
         if self.action_services is not None and action_lower.split(":", 1)[0] not in self.action_services:
@@ -78,8 +80,15 @@ class Statement:
     def matches_resource(self, resource: str, ctx) -> bool:
         if self.resource_matchers is None:
             return True
-        hit = patterns.any_match(self.resource_matchers, resource, ctx)
-        return hit != self.not_resource
+        if self.resource_static:
+            hit = self.rcache.get(resource)
+            if hit is None:
+                hit = patterns.any_match(self.resource_matchers, resource, ctx) != self.not_resource
+                if len(self.rcache) >= 16384:
+                    self.rcache.clear()
+                self.rcache[resource] = hit
+            return hit
+        return patterns.any_match(self.resource_matchers, resource, ctx) != self.not_resource
 
 
 @dataclass(slots=True)
