@@ -78,11 +78,9 @@ def test_statement_order_and_duplicates_do_not_matter(policies, request, rnd):
     assert decide(p, request) == before
 
 
-@given(iam_policy_set(), iam_request(), iam_statement(effect="Deny"), st.sampled_from(["scp", "boundary", "session", "identity", "resource"]), st.data())
-def test_adding_a_deny_never_grants(policies, request, stmt, layer, data):
-    """Adding a Deny statement anywhere never turns a deny into an Allow (and never turns an
-    ExplicitDeny into anything else)."""
-    before = decide(policies, request)
+def _with_statement(policies, layer, stmt, data):
+    """A copy of ``policies`` with ``stmt`` added to ``layer`` (to identity when that layer is
+    absent, so the policy set keeps its shape)."""
     p = copy.deepcopy(policies)
     if layer == "scp" and p["scps"]:
         p["scps"][data.draw(st.integers(0, len(p["scps"]) - 1))].append({"Version": "2012-10-17", "Statement": [stmt]})
@@ -94,7 +92,15 @@ def test_adding_a_deny_never_grants(policies, request, stmt, layer, data):
         p["resource"].append({"Version": "2012-10-17", "Statement": [{**stmt, "Principal": "*"}]})
     else:
         p["identity"].append({"Version": "2012-10-17", "Statement": [stmt]})
-    after = decide(p, request)
+    return p
+
+
+@given(iam_policy_set(), iam_request(), iam_statement(effect="Deny"), st.sampled_from(["scp", "boundary", "session", "identity", "resource"]), st.data())
+def test_adding_a_deny_never_grants(policies, request, stmt, layer, data):
+    """Adding a Deny statement anywhere never turns a deny into an Allow (and never turns an
+    ExplicitDeny into anything else)."""
+    before = decide(policies, request)
+    after = decide(_with_statement(policies, layer, stmt, data), request)
     if before != "Allow":
         assert after != "Allow"
     if before == "ExplicitDeny":
@@ -106,13 +112,7 @@ def test_guardrails_never_grant(policies, request, stmt, layer, data):
     """SCPs, boundaries and session policies "limit permissions ... but do not grant": whatever
     statement is added to one of them, a request it allows is also allowed with every guardrail
     lifted (no SCP, no RCP, no boundary, an allow-all session policy)."""
-    p = copy.deepcopy(policies)
-    if layer == "scp" and p["scps"]:
-        p["scps"][data.draw(st.integers(0, len(p["scps"]) - 1))].append({"Version": "2012-10-17", "Statement": [stmt]})
-    elif layer == "boundary" and p["boundary"]:
-        _stmts(p["boundary"]).append(stmt)
-    elif layer == "session" and p["session"]:
-        _stmts(p["session"][0]).append(stmt)
+    p = _with_statement(policies, layer, stmt, data)
     if decide(p, request) == "Allow":
         lifted = {**copy.deepcopy(p), "scps": [], "rcps": [], "boundary": None,
                   "session": [copy.deepcopy(FULL_ACCESS)] if p["session"] else []}

@@ -181,22 +181,16 @@ def _compile_test(family: str, values: list[str], variables: bool, err, listed: 
     if family == "arn":
         ms = [patterns.arn_like(v, variables) for v in values]
         return lambda v, c: patterns.any_match(ms, v, c)
-    if family.startswith("num"):
-        nums = []
+    if family.startswith(("num", "date")):
+        numeric = family.startswith("num")
+        read, what = (_number, "a number") if numeric else (parse_date, "an ISO 8601 date or an epoch time")
+        bounds = []
         for j, v in enumerate(values):
             try:
-                nums.append(_number(v))
+                bounds.append(read(v))
             except ValueError:
-                raise err(at(j), f"{v!r} is not a number") from None
-        return _ordered(family[3:], nums, _request_number)
-    if family.startswith("date"):
-        dates = []
-        for j, v in enumerate(values):
-            try:
-                dates.append(parse_date(v))
-            except ValueError:
-                raise err(at(j), f"{v!r} is not an ISO 8601 date or an epoch time") from None
-        return _ordered(family[4:], dates, _request_date)
+                raise err(at(j), f"{v!r} is not {what}") from None
+        return _ordered(family[3 if numeric else 4:], bounds, _request_number if numeric else _request_date)
     if family == "bool":
         for j, v in enumerate(values):
             if v.lower() not in ("true", "false"):
