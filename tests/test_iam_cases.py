@@ -14,6 +14,7 @@ from prr_policies.iam import case_files, load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "iam-cases" / "examples"
+EXAMPLES = ROOT / "tests" / "iam_examples"  # a copy of SHARED, so a lone checkout runs them too
 CORPUS = ROOT / "iam_cases"
 
 
@@ -21,11 +22,19 @@ def _cases(directory: Path):
     return [pytest.param(c, id=c.id) for f in case_files([directory]) for c in load_cases(f)]
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/iam-cases is not next to this checkout")
-@pytest.mark.parametrize("case", _cases(SHARED) if SHARED.is_dir() else [])
+@pytest.mark.parametrize("case", _cases(EXAMPLES))
 def test_shared_example_case(case):
     decision = case.run()
     assert decision.effect == case.expected, decision.explain()
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/iam-cases is not next to this checkout")
+def test_example_copies_are_current():
+    """tests/iam_examples is a copy of ../shared/iam-cases/examples; when the original is next
+    to the checkout, the copy must equal it (and run every example it has)."""
+    shared = {p.name: p.read_bytes() for p in SHARED.glob("*.json")}
+    copies = {p.name: p.read_bytes() for p in EXAMPLES.glob("*.json")}
+    assert copies == shared
 
 
 @pytest.mark.parametrize("case", _cases(CORPUS))
