@@ -82,6 +82,39 @@ def _simulate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _generate(args: argparse.Namespace) -> int:
+    from prr_policies.guardrails import generate, write
+    from prr_policies.settings import load_settings, settings_path_from_env
+
+    path = args.settings or settings_path_from_env()
+    settings = load_settings(path)
+    artifacts = generate(settings)
+    differ = write(args.out, artifacts, check=args.check)
+    if args.check:
+        if differ:
+            print(f"prr-policies: generated files differ from {args.out}/ (run `prr-policies generate`): {', '.join(differ)}", file=sys.stderr)
+            return 1
+        print(f"{len(artifacts)} generated files match {args.out}/ (settings: {path or 'package defaults'})")
+        return 0
+    for rel in artifacts:
+        print(f"{'wrote' if rel in differ else 'same '} {rel}")
+    for rel in differ:
+        if rel not in artifacts:
+            print(f"removed {rel}")
+    return 0
+
+
+def _lint(args: argparse.Namespace) -> int:
+    from prr_policies.guardrails.lint import lint_files
+
+    findings = lint_files(args.files, args.type)
+    for f in findings:
+        print(f)
+    errors = sum(f.severity == "error" for f in findings)
+    print(f"{len(args.files)} file(s), {errors} error(s), {len(findings) - errors} warning(s)", file=sys.stderr)
+    return 1 if errors else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="prr-policies", description="Production-readiness guardrails for AWS Lambda stacks.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -101,6 +134,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", action="store_true", help="print the deciding statements and blocking layers")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=_simulate)
+    p = sub.add_parser("generate", help="write the SCPs, permissions boundaries and roles for prr.yaml")
+    p.add_argument("--settings", help="prr.yaml (default: $PRR_SETTINGS or ./prr.yaml)")
+    p.add_argument("--out", default=".", help="directory to write scp/, boundaries/, roles/ under (default: .)")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 when the files under --out differ")
+    p.set_defaults(func=_generate)
+    p = sub.add_parser("lint-policy", help="lint IAM policy documents (actions, condition keys, wildcards, size)")
+    p.add_argument("files", nargs="+", help="policy JSON files")
+    p.add_argument("--type", default="managed", help="policy type, for the size limit and element rules: managed (default), "
+                   "role-inline, user-inline, group-inline, boundary, session, trust, resource, scp, rcp")
+    p.set_defaults(func=_lint)
     p = sub.add_parser("checkov-dir", help="print the directory to pass to checkov --external-checks-dir")
     p.set_defaults(func=_checkov_dir)
     return parser

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -95,10 +96,117 @@ class LambdaSettings:
     execution_role: ExecutionRole
 
 
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+_ROLE_PATTERN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|\*):role/[\w+=,.@/*?-]+$")
+_NAME = re.compile(r"^[\w+=,.@-]+$")
+_TAG_KEY = re.compile(r"^[\w.:/=+@ -]{1,128}$")
+
+
+@dataclass(frozen=True)
+class TagGuardrails:
+    # tag key -> allowed values ([] = any value, but the tag must be there)
+    required: dict[str, tuple[str, ...]]
+    # service prefix (lambda, sqs, sns, logs, kms, secretsmanager) -> extra required tags
+    required_by_service: dict[str, dict[str, tuple[str, ...]]]
+    protected: tuple[str, ...]
+
+    def validate(self, source: str, path: str) -> None:
+        for where, keys in [("required", self.required), *((f"required_by_service.{k}", v) for k, v in self.required_by_service.items())]:
+            for key in keys:
+                if not _TAG_KEY.match(key) or key.startswith("aws:"):
+                    raise InputError(source, f"{path}.{where}.{key}", "not a tag key you can require (1-128 characters, not aws:)")
+        unknown = set(self.required_by_service) - set(TAGGABLE_SERVICES)
+        if unknown:
+            raise InputError(source, f"{path}.required_by_service.{sorted(unknown)[0]}",
+                             f"tags on create are enforced for {', '.join(TAGGABLE_SERVICES)}")
+
+
+TAGGABLE_SERVICES = ("lambda", "sqs", "sns", "logs", "kms", "secretsmanager")
+
+
+@dataclass(frozen=True)
+class CodeSigningGuardrails:
+    allowed_configs: tuple[str, ...]  # code signing config ARNs (ArnLike patterns)
+    # function names (wildcards allowed) exempt from the signing SCP: container-image functions
+    exempt_function_names: tuple[str, ...]
+
+    def validate(self, source: str, path: str) -> None:
+        for i, arn in enumerate(self.allowed_configs):
+            if not re.match(r"^arn:aws[a-z-]*:lambda:[a-z0-9*?-]+:(\d{12}|\*):code-signing-config:[\w*?-]+$", arn):
+                raise InputError(source, f"{path}.allowed_configs[{i}]", f"{arn!r} is not a code signing config ARN")
+        for i, name in enumerate(self.exempt_function_names):
+            if not re.match(r"^[\w*?-]+$", name):
+                raise InputError(source, f"{path}.exempt_function_names[{i}]", f"{name!r} is not a function name pattern")
+
+
+@dataclass(frozen=True)
+class FunctionAccess:
+    """What one function's execution role may touch, by access level (ARNs, wildcards allowed),
+    as policy_sentry's CRUD template takes it; ``actions`` are extra single actions."""
+
+    read: tuple[str, ...] = ()
+    write: tuple[str, ...] = ()
+    list: tuple[str, ...] = ()
+    tagging: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ApplicationGuardrails:
+    name: str | None
+    tag_key: str
+    role_prefix: str
+    resource_prefix: str
+    boundary_policy: str
+    ci_boundary_policy: str
+    artifact_buckets: tuple[str, ...]
+    signing_profiles: tuple[str, ...]
+    functions: dict[str, FunctionAccess]
+
+    def validate(self, source: str, path: str) -> None:
+        for key in ("role_prefix", "resource_prefix", "boundary_policy", "ci_boundary_policy"):
+            if not _NAME.match(getattr(self, key)):
+                raise InputError(source, f"{path}.{key}", "must be a non-empty IAM name (letters, digits, +=,.@_-)")
+        for key in ("boundary_policy", "ci_boundary_policy"):
+            if getattr(self, key).startswith((self.role_prefix, self.resource_prefix)):
+                raise InputError(source, f"{path}.{key}", "must not start with role_prefix or resource_prefix: "
+                                 "the deploy role may edit policies with those prefixes")
+        for name in self.functions:
+            if not name.startswith(self.resource_prefix):
+                raise InputError(source, f"{path}.functions.{name}", f"function names start with resource_prefix {self.resource_prefix!r}")
+
+
+@dataclass(frozen=True)
+class Guardrails:
+    allowed_regions: tuple[str, ...]
+    break_glass_principals: tuple[str, ...]  # role ARN patterns never denied by our SCPs
+    security_roles: tuple[str, ...]  # role ARN patterns that run the security tooling
+    pipeline_roles: tuple[str, ...]  # names of the CI/CD deploy roles (in every account)
+    tags: TagGuardrails
+    code_signing: CodeSigningGuardrails
+    application: ApplicationGuardrails
+    scp_max_policies_per_target: int
+
+    def validate(self, source: str, path: str) -> None:
+        for i, r in enumerate(self.allowed_regions):
+            if not _REGION.match(r):
+                raise InputError(source, f"{path}.allowed_regions[{i}]", f"{r!r} is not a Region name like eu-west-1")
+        for key in ("break_glass_principals", "security_roles"):
+            for i, arn in enumerate(getattr(self, key)):
+                if not _ROLE_PATTERN.match(arn):
+                    raise InputError(source, f"{path}.{key}[{i}]", f"{arn!r} is not a role ARN (pattern) like arn:aws:iam::*:role/BreakGlass")
+        for i, name in enumerate(self.pipeline_roles):
+            if not _NAME.match(name):
+                raise InputError(source, f"{path}.pipeline_roles[{i}]", f"{name!r} is not a role name")
+        if not 2 <= self.scp_max_policies_per_target <= 5:
+            raise InputError(source, f"{path}.scp_max_policies_per_target", "AWS allows 1 to 5 SCPs per target, FullAWSAccess included")
+
+
 @dataclass(frozen=True)
 class Settings:
     version: Literal[1]
     lambda_: LambdaSettings = field(metadata={"key": "lambda"})
+    guardrails: Guardrails | None = None
     source: str = field(default="<defaults>", compare=False, metadata={"internal": True})
 
     def runtime_deprecation(self, runtime: str) -> datetime.date | None:
@@ -131,10 +239,14 @@ def _runtime_table() -> dict[str, datetime.date]:
     return {str(k): v for k, v in data["deprecation_dates"].items()}
 
 
+# Mappings a prr.yaml replaces rather than merges into the defaults (so a default entry can be dropped).
+_REPLACED_WHOLE = {"deprecation_dates", "required", "required_by_service", "functions"}
+
+
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict) and key != "deprecation_dates":
+        if isinstance(value, dict) and isinstance(base.get(key), dict) and key not in _REPLACED_WHOLE:
             out[key] = _merge(base[key], value)
         else:
             out[key] = value

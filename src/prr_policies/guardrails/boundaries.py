@@ -1,0 +1,264 @@
+"""Permissions boundaries and roles from ``prr.yaml``.
+
+- ``boundaries/<ci_boundary_policy>.json``: the CI/CD deploy role's boundary. Lambda deploy
+  actions only on the application's functions (name prefix and the application tag); PassRole
+  only of application roles and only to Lambda; roles created only with the application
+  boundary; no boundary removal or replacement, no edits of either boundary policy, no users,
+  access keys or login profiles, no change to the deploy roles themselves or to any trust
+  policy. It grants nothing that could run code: no Invoke, no message sending, no AssumeRole.
+- ``boundaries/<boundary_policy>.json``: the application boundary every execution role gets,
+  built with policy_sentry's CRUD template over the application's resource prefix, plus the
+  wildcard-only actions a function needs (X-Ray, VPC network interfaces) and explicit denies of
+  IAM, STS role assumption, Organizations and Lambda deploy actions.
+- ``roles/<function>.json``: each function's execution-role policy, built with policy_sentry's
+  CRUD template from the function's declared access, plus its own log group and X-Ray.
+- ``roles/<pipeline role>.json``: the deploy role's identity policy (the boundary's Allows).
+
+policy_sentry adds each write action's "dependent actions" (``iam:PassRole`` among them) on
+``Resource: "*"``; those statements are dropped: a dependent action needs its own grant on its
+own resource. An account segment of ``*`` becomes ``${aws:PrincipalAccount}`` in the
+application boundary, so it covers the account the role lives in and no other.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from prr_policies.guardrails.common import GuardrailError, require
+from prr_policies.settings import FunctionAccess, Settings
+
+ACCOUNT = "${aws:PrincipalAccount}"
+MANAGED_POLICY_MAX_CHARS = 6144  # whitespace does not count
+
+LAMBDA_DEPLOY = ["lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:PublishVersion",
+                 "lambda:CreateAlias", "lambda:UpdateAlias", "lambda:Get*", "lambda:List*",
+                 "lambda:PutFunctionConcurrency", "lambda:PutFunctionEventInvokeConfig", "lambda:UpdateFunctionEventInvokeConfig",
+                 "lambda:PutProvisionedConcurrencyConfig", "lambda:DeleteProvisionedConcurrencyConfig",
+                 "lambda:PutFunctionCodeSigningConfig", "lambda:TagResource"]
+TRIGGER_PRINCIPALS = ["apigateway.amazonaws.com", "events.amazonaws.com", "sns.amazonaws.com", "s3.amazonaws.com"]
+# IAM users, groups and long-lived credentials: never the deploy role's business.
+IDENTITY_WRITES = ["iam:*User*", "iam:*Group*", "iam:*AccessKey*", "iam:*LoginProfile*", "iam:*SSHPublicKey*",
+                   "iam:*ServiceSpecificCredential*", "iam:*SigningCertificate*", "iam:*MFADevice*"]
+POLICY_EDITS = ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"]
+
+
+def _doc(*stmts: dict) -> dict:
+    return {"Version": "2012-10-17", "Statement": list(stmts)}
+
+
+def ci_allows(settings: Settings) -> list[dict]:
+    g = require(settings)
+    app = g.application
+    fn = f"arn:aws:lambda:*:{ACCOUNT}:function:{app.resource_prefix}*"
+    mine = {"StringEquals": {f"aws:ResourceTag/{app.tag_key}": app.name}}
+    app_boundary = f"arn:aws:iam::{ACCOUNT}:policy/{app.boundary_policy}"
+    app_roles = f"arn:aws:iam::{ACCOUNT}:role/{app.role_prefix}*"
+    out = [
+        {"Sid": "CreateAppFunctions", "Effect": "Allow", "Action": ["lambda:CreateFunction"], "Resource": fn,
+         "Condition": {"StringEquals": {f"aws:RequestTag/{app.tag_key}": app.name}}},
+        {"Sid": "DeployAppFunctions", "Effect": "Allow", "Action": LAMBDA_DEPLOY, "Resource": fn, "Condition": mine},
+        {"Sid": "AppFunctionTriggers", "Effect": "Allow", "Action": ["lambda:AddPermission", "lambda:RemovePermission"],
+         "Resource": fn, "Condition": {**mine, "StringEqualsIfExists": {"lambda:Principal": TRIGGER_PRINCIPALS}}},
+        {"Sid": "AppEventSourceMappings", "Effect": "Allow",
+         "Action": ["lambda:CreateEventSourceMapping", "lambda:UpdateEventSourceMapping", "lambda:DeleteEventSourceMapping",
+                    "lambda:GetEventSourceMapping"],
+         "Resource": "*", "Condition": {"ArnLike": {"lambda:FunctionArn": fn}}},
+        {"Sid": "LambdaRead", "Effect": "Allow", "Action": ["lambda:ListFunctions", "lambda:ListEventSourceMappings",
+                                                          "lambda:GetAccountSettings", "lambda:ListCodeSigningConfigs",
+                                                          "lambda:GetCodeSigningConfig"], "Resource": "*"},
+        {"Sid": "PassAppRolesToLambda", "Effect": "Allow", "Action": ["iam:PassRole"], "Resource": app_roles,
+         "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}},
+        {"Sid": "CreateAppRolesWithBoundary", "Effect": "Allow",
+         "Action": ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
+                    "iam:PutRolePolicy", "iam:DeleteRolePolicy"],
+         "Resource": app_roles, "Condition": {"StringEquals": {"iam:PermissionsBoundary": app_boundary}}},
+        {"Sid": "AppRolesRead", "Effect": "Allow", "Action": ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies",
+                                                             "iam:ListAttachedRolePolicies", "iam:TagRole"], "Resource": app_roles},
+        {"Sid": "AppPolicies", "Effect": "Allow", "Action": ["iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicyVersion",
+                                                            "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions"],
+         "Resource": f"arn:aws:iam::{ACCOUNT}:policy/{app.role_prefix}*"},
+        {"Sid": "AppLogsAndAlarms", "Effect": "Allow",
+         "Action": ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:AssociateKmsKey", "logs:TagResource",
+                    "logs:TagLogGroup", "logs:DescribeLogGroups", "cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms"],
+         "Resource": [f"arn:aws:logs:*:{ACCOUNT}:log-group:/aws/lambda/{app.resource_prefix}*",
+                      f"arn:aws:cloudwatch:*:{ACCOUNT}:alarm:{app.resource_prefix}*"]},
+        {"Sid": "AppDeployments", "Effect": "Allow",
+         "Action": ["codedeploy:CreateDeployment", "codedeploy:GetDeployment", "codedeploy:GetDeploymentConfig",
+                    "codedeploy:GetApplication", "codedeploy:GetApplicationRevision", "codedeploy:RegisterApplicationRevision",
+                    "codedeploy:GetDeploymentGroup", "codedeploy:StopDeployment", "codedeploy:ContinueDeployment"],
+         "Resource": [f"arn:aws:codedeploy:*:{ACCOUNT}:application:{app.resource_prefix}*",
+                      f"arn:aws:codedeploy:*:{ACCOUNT}:deploymentgroup:{app.resource_prefix}*",
+                      f"arn:aws:codedeploy:*:{ACCOUNT}:deploymentconfig:*"]},
+    ]
+    if app.signing_profiles:
+        out.append({"Sid": "SignArtifacts", "Effect": "Allow", "Action": ["signer:StartSigningJob", "signer:GetSigningProfile"],
+                    "Resource": [f"arn:aws:signer:*:{ACCOUNT}:/signing-profiles/{p}" for p in app.signing_profiles]})
+        out.append({"Sid": "SigningJobs", "Effect": "Allow", "Action": ["signer:DescribeSigningJob", "signer:ListSigningJobs"], "Resource": "*"})
+    if app.artifact_buckets:
+        out.append({"Sid": "Artifacts", "Effect": "Allow",
+                    "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:ListBucket", "s3:GetBucketVersioning"],
+                    "Resource": [r for b in app.artifact_buckets for r in (f"arn:aws:s3:::{b}", f"arn:aws:s3:::{b}/*")]})
+    return out
+
+
+def ci_boundary(settings: Settings) -> dict:
+    g = require(settings)
+    app = g.application
+    app_boundary = f"arn:aws:iam::{ACCOUNT}:policy/{app.boundary_policy}"
+    return _doc(*ci_allows(settings),
+                {"Sid": "DenyBoundaryRemoval", "Effect": "Deny",
+                 "Action": ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"], "Resource": "*"},
+                {"Sid": "DenyOtherBoundaries", "Effect": "Deny",
+                 "Action": ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:AttachRolePolicy", "iam:PutRolePolicy"],
+                 "Resource": "*", "Condition": {"StringNotEquals": {"iam:PermissionsBoundary": app_boundary}}},
+                {"Sid": "DenyBoundaryPolicyEdits", "Effect": "Deny", "Action": POLICY_EDITS,
+                 "Resource": [f"arn:aws:iam::*:policy/{app.boundary_policy}", f"arn:aws:iam::*:policy/{app.ci_boundary_policy}"]},
+                {"Sid": "DenyUsersAndKeys", "Effect": "Deny", "Action": IDENTITY_WRITES, "Resource": "*"},
+                {"Sid": "DenyDeployRoleChanges", "Effect": "Deny", "Action": ["iam:*"],
+                 "Resource": [f"arn:aws:iam::*:role/{r}" for r in g.pipeline_roles]},
+                {"Sid": "DenyTrustChanges", "Effect": "Deny", "Action": ["iam:UpdateAssumeRolePolicy"], "Resource": "*"},
+                {"Sid": "DenyAppTagChanges", "Effect": "Deny", "Action": ["lambda:TagResource", "lambda:UntagResource"],
+                 "Resource": "*", "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": [app.tag_key]}}})
+
+
+def ci_identity(settings: Settings) -> dict:
+    return _doc(*ci_allows(settings))
+
+
+def _crud(name: str, access: FunctionAccess, *, exclude: list[str], minimize: bool = False) -> list[dict]:
+    """policy_sentry's CRUD template, without the dependent-actions statement. With
+    ``minimize``, policy_sentry's wildcard compression, checked statement by statement against
+    its IAM database to match exactly the actions it replaced (and renamed to unique Sids)."""
+    from policy_sentry.command.write_policy import write_policy_with_template
+    from policy_sentry.writing.template import get_crud_template_dict
+
+    if not any((access.read, access.write, access.list, access.tagging, access.actions)):
+        return []
+    cfg = get_crud_template_dict()
+    cfg.update({"name": name, "read": list(access.read), "write": list(access.write), "list": list(access.list),
+                "tagging": list(access.tagging)})
+    cfg["exclude-actions"] = exclude or [""]
+    cfg["wildcard-only"]["single-actions"] = list(access.actions)
+
+    def keep(policy: dict) -> list[dict]:
+        return [st for st in policy.get("Statement", []) if not (st.get("Sid") == "MultMultNone" and st.get("Resource") in ("*", ["*"]))]
+
+    full = keep(write_policy_with_template(cfg))
+    if not minimize:
+        return full
+    small = keep(write_policy_with_template(cfg, 0))
+    granted: dict[tuple, set] = {}
+    for st in full:
+        granted.setdefault(tuple(sorted(_list(st["Resource"]))), set()).update(a.lower() for a in st["Action"])
+    for i, st in enumerate(small):
+        wanted = granted.get(tuple(sorted(_list(st["Resource"]))), set())
+        if not _expand(st["Action"]) <= wanted:
+            raise GuardrailError("guardrails.application", f"policy_sentry's minimized statement {st.get('Sid')} grants more than its CRUD template")
+        st["Sid"] = f"{name[:1].upper()}{name[1:]}{i + 1}"
+    return small
+
+
+def _list(v: Any) -> list:
+    return v if isinstance(v, list) else [v]
+
+
+def _expand(patterns: list[str]) -> set[str]:
+    import fnmatch
+
+    from policy_sentry.querying.all import get_all_actions
+
+    every = _all_actions_lower(get_all_actions)
+    return {a for p in patterns for a in every if fnmatch.fnmatchcase(a, p.lower())}
+
+
+_ACTIONS: set[str] | None = None
+
+
+def _all_actions_lower(get_all) -> set[str]:
+    global _ACTIONS
+    if _ACTIONS is None:
+        _ACTIONS = {a.lower() for a in get_all()}
+    return _ACTIONS
+
+
+# Destructive actions no execution role needs (policy_sentry's "write" level includes them).
+EXCLUDED = ["dynamodb:DeleteTable", "dynamodb:DeleteBackup", "dynamodb:UpdateTable", "dynamodb:RestoreTableFromBackup",
+            "dynamodb:RestoreTableToPointInTime", "dynamodb:RestoreTableFromAwsBackup", "dynamodb:ImportTable",
+            "sqs:DeleteQueue", "sqs:CreateQueue", "sqs:SetQueueAttributes", "sqs:PurgeQueue", "sns:DeleteTopic", "sns:CreateTopic",
+            "sns:SetTopicAttributes", "s3:DeleteBucket", "s3:CreateBucket", "secretsmanager:DeleteSecret", "secretsmanager:CreateSecret",
+            "secretsmanager:RestoreSecret", "secretsmanager:UpdateSecret", "secretsmanager:RotateSecret", "events:DeleteEventBus",
+            "events:CreateEventBus"]
+
+
+def app_boundary(settings: Settings) -> dict:
+    g = require(settings)
+    app = g.application
+    p = app.resource_prefix
+    arns = [f"arn:aws:sqs:*:*:{p}*", f"arn:aws:sns:*:*:{p}*", f"arn:aws:dynamodb:*:*:table/{p}*", f"arn:aws:s3:::{p}*",
+            f"arn:aws:s3:::{p}*/*", f"arn:aws:secretsmanager:*:*:secret:{p}*", f"arn:aws:events:*:*:event-bus/{p}*",
+            f"arn:aws:ssm:*:*:parameter/{p}*"]
+    stmts = _crud("appResources", FunctionAccess(read=tuple(arns), write=tuple(arns)), exclude=EXCLUDED, minimize=True)
+    for s in stmts:
+        s["Resource"] = [_own_account(r) for r in _list(s["Resource"])]
+    stmts += [
+        {"Sid": "AppKeys", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+         "Resource": f"arn:aws:kms:*:{ACCOUNT}:key/*", "Condition": {"StringEquals": {f"aws:ResourceTag/{app.tag_key}": app.name}}},
+        {"Sid": "AppLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": f"arn:aws:logs:*:{ACCOUNT}:log-group:/aws/lambda/{p}*:*"},
+        {"Sid": "AppInvoke", "Effect": "Allow", "Action": ["lambda:InvokeFunction"], "Resource": f"arn:aws:lambda:*:{ACCOUNT}:function:{p}*"},
+        {"Sid": "Tracing", "Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
+                                                        "xray:GetSamplingTargets"], "Resource": "*"},
+        {"Sid": "VpcNetworkInterfaces", "Effect": "Allow",
+         "Action": ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
+                    "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"], "Resource": "*"},
+        {"Sid": "DenyIdentityAndOrganization", "Effect": "Deny",
+         "Action": ["iam:*", "sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity", "sts:GetFederationToken",
+                    "organizations:*", "account:*"], "Resource": "*"},
+        {"Sid": "DenyDeploy", "Effect": "Deny", "Action": ["lambda:CreateFunction", "lambda:UpdateFunctionCode",
+                                                          "lambda:UpdateFunctionConfiguration", "lambda:AddPermission",
+                                                          "lambda:CreateEventSourceMapping", "lambda:DeleteFunctionCodeSigningConfig"],
+         "Resource": "*"},
+    ]
+    return _doc(*stmts)
+
+
+def _own_account(arn: str) -> str:
+    parts = arn.split(":", 5)
+    if len(parts) == 6 and parts[4] == "*":
+        parts[4] = ACCOUNT
+    return ":".join(parts)
+
+
+def execution_role(settings: Settings, function: str) -> dict:
+    g = require(settings)
+    access = g.application.functions[function]
+    stmts = _crud(function.replace("-", ""), access, exclude=EXCLUDED)
+    stmts += [
+        {"Sid": "OwnLogGroup", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": f"arn:aws:logs:*:{ACCOUNT}:log-group:/aws/lambda/{function}:*"},
+        {"Sid": "Tracing", "Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Resource": "*"},
+    ]
+    return _doc(*stmts)
+
+
+def non_whitespace_size(doc: Any) -> int:
+    return len("".join(json.dumps(doc).split()))
+
+
+def generate(settings: Settings) -> dict[str, str]:
+    g = require(settings)
+    app = g.application
+    docs: dict[str, Any] = {
+        f"boundaries/{app.ci_boundary_policy}.json": ci_boundary(settings),
+        f"boundaries/{app.boundary_policy}.json": app_boundary(settings),
+    }
+    for role in g.pipeline_roles:
+        docs[f"roles/{role}.json"] = ci_identity(settings)
+    for fn in sorted(app.functions):
+        docs[f"roles/{fn}.json"] = execution_role(settings, fn)
+    for path, doc in docs.items():
+        size = non_whitespace_size(doc)
+        if size > MANAGED_POLICY_MAX_CHARS:
+            raise GuardrailError("guardrails.application", f"{path} is {size} characters without whitespace; a managed policy holds at most {MANAGED_POLICY_MAX_CHARS}")
+    return {path: json.dumps(doc, indent=2) + "\n" for path, doc in docs.items()}

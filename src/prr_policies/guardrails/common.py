@@ -1,0 +1,45 @@
+"""Shared pieces of the guardrail generators: the packaged data and the settings they need."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from prr_policies.errors import InputError
+from prr_policies.settings import Guardrails, Settings
+
+DATA_FILE = Path(__file__).resolve().parent / "data.yaml"
+
+
+class GuardrailError(InputError):
+    """Settings that cannot produce valid guardrails; ``path`` is the prr.yaml key to change."""
+
+    def __init__(self, path: str, reason: str, source: str = "prr.yaml"):
+        super().__init__(source, path, reason)
+
+
+@lru_cache(maxsize=1)
+def data() -> dict[str, Any]:
+    import yaml
+
+    return yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+
+
+def require(settings: Settings) -> Guardrails:
+    """The guardrail settings, with every value generation needs set."""
+    g = settings.guardrails
+    src = settings.source
+    if g is None:
+        raise GuardrailError("guardrails", "missing", src)
+    missing = [(k, why) for k, why in [
+        ("allowed_regions", "the Regions workloads may use"),
+        ("break_glass_principals", "the break-glass role ARNs every Deny exempts"),
+        ("pipeline_roles", "the CI/CD deploy role names"),
+    ] if not getattr(g, k)]
+    if g.application.name is None:
+        missing.append(("application.name", "the application's name (the value of its tag)"))
+    if missing:
+        key, why = missing[0]
+        raise GuardrailError(f"guardrails.{key}", f"set {why} to generate guardrails", src)
+    return g
