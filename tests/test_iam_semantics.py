@@ -66,6 +66,15 @@ def test_arnlike_compares_six_components():
     assert not m("orders-x", {})
 
 
+def test_arnlike_with_a_variable_that_holds_a_colon():
+    """Policy variables can be used "in string comparisons in the Condition element" (ARN
+    operators included); ``${aws:PrincipalAccount}`` holds a colon that does not split the ARN."""
+    m = arn_like("arn:aws:lambda:*:${aws:PrincipalAccount}:function:app-*", True)
+    assert m(f"arn:aws:lambda:eu-west-1:{A}:function:app-x", {"aws:principalaccount": A})
+    assert not m("arn:aws:lambda:eu-west-1:444455556666:function:app-x", {"aws:principalaccount": A})
+    assert not m(f"arn:aws:lambda:eu-west-1:{A}:function:app-x", {})
+
+
 @pytest.mark.parametrize("text, epoch", [
     ("1700000000", 1700000000), ("2023-11-14T22:13:20Z", 1700000000), ("2023-11-14T23:13:20+01:00", 1700000000),
     ("2023-11-14", 1699920000), ("2023-11-14T22:13:20.000Z", 1700000000), ("2023-11-14T22:13:20", 1700000000),

@@ -620,6 +620,8 @@ case(T, "rbp-kms-root-enables-iam", "denyallow", "trust_kms", "Allow", action="k
      identity=[pol(allow("kms:Decrypt"))], resource=[pol(allow("kms:*", "*", Principal={"AWS": f"arn:aws:iam::{A}:root"}))])
 case(T, "rbp-kms-root-without-iam", "principal", "rbp_account", "ImplicitDeny", action="kms:Decrypt", res=KEY,
      resource=[pol(allow("kms:*", "*", Principal={"AWS": f"arn:aws:iam::{A}:root"}))])
+case(T, "rbp-kms-createkey-has-no-key-policy-yet", "eval", "id_or_rbp", "Allow", action="kms:CreateKey", res="*",
+     identity=[pol(allow("kms:CreateKey"))], why="CreateKey acts on no existing key, so no key policy is weighed: the identity policy decides.")
 case(T, "rbp-kms-role-grant", "denyallow", "rbp_role", "Allow", action="kms:Decrypt", res=KEY,
      resource=[pol(allow("kms:Decrypt", "*", Principal={"AWS": ROLE}))])
 case(T, "rbp-notprincipal-excluded-all-three", "notprincipal", "notprincipal_account", "Allow", action="s3:GetObject", res=OBJ,

@@ -36,6 +36,9 @@ def parse(tp: Any, data: Any, source: str, path: str = "") -> Any:
         args = get_args(tp)
         if data is None and type(None) in args:
             return None
+        real = [a for a in args if a is not type(None)]
+        if len(real) == 1:  # Optional[X]: X's own error, with its own path
+            return parse(real[0], data, source, path)
         errors = []
         for arg in args:
             if arg is type(None):

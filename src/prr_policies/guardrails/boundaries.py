@@ -53,7 +53,9 @@ def ci_allows(settings: Settings) -> list[dict]:
     fn = f"arn:aws:lambda:*:{ACCOUNT}:function:{app.resource_prefix}*"
     mine = {"StringEquals": {f"aws:ResourceTag/{app.tag_key}": app.name}}
     app_boundary = f"arn:aws:iam::{ACCOUNT}:policy/{app.boundary_policy}"
-    app_roles = f"arn:aws:iam::{ACCOUNT}:role/{app.role_prefix}*"
+    # IAM acts only in the caller's own account, so IAM resource ARNs keep "*" for the account
+    # (moto's policy validator also rejects a variable there).
+    app_roles = f"arn:aws:iam::*:role/{app.role_prefix}*"
     out = [
         {"Sid": "CreateAppFunctions", "Effect": "Allow", "Action": ["lambda:CreateFunction"], "Resource": fn,
          "Condition": {"StringEquals": {f"aws:RequestTag/{app.tag_key}": app.name}}},
@@ -77,7 +79,7 @@ def ci_allows(settings: Settings) -> list[dict]:
                                                              "iam:ListAttachedRolePolicies", "iam:TagRole"], "Resource": app_roles},
         {"Sid": "AppPolicies", "Effect": "Allow", "Action": ["iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicyVersion",
                                                             "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions"],
-         "Resource": f"arn:aws:iam::{ACCOUNT}:policy/{app.role_prefix}*"},
+         "Resource": f"arn:aws:iam::*:policy/{app.role_prefix}*"},
         {"Sid": "AppLogsAndAlarms", "Effect": "Allow",
          "Action": ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:AssociateKmsKey", "logs:TagResource",
                     "logs:TagLogGroup", "logs:DescribeLogGroups", "cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms"],

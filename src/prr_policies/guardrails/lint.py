@@ -85,7 +85,7 @@ def _action_keys(service: str, action: str) -> frozenset:
 
 def _template_match(key: str, template: str) -> bool:
     """``aws:RequestTag/env`` matches ``aws:RequestTag/${TagKey}``; names compare without case."""
-    pattern = re.sub(r"\\\$\\\{[^}]*\\\}|tag-key|\\\*", ".+", re.escape(template.lower()))
+    pattern = re.sub(r"\\\$\\\{[^}]*\\\}|<[^>]*>|tag-key|\\\*", ".+", re.escape(template.lower()))
     return re.fullmatch(pattern, key.lower()) is not None
 
 

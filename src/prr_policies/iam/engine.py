@@ -379,7 +379,8 @@ class PolicySet:
         direct = [s for s, g in rbp if g == "direct"]
         by_role = [s for s, g in rbp if g == "role"]
         any_rbp = [s for s, _g in rbp]
-        must_rbp = r.service == "kms" or r.action_l in _TRUST_ACTIONS
+        # a key policy is weighed for requests on a key (not for CreateKey, which has none yet)
+        must_rbp = (r.service == "kms" and ":key/" in r.resource) or r.action_l in _TRUST_ACTIONS
         if must_rbp and not any_rbp:
             blocked.append("resource")
         if not iam_principal:

@@ -209,7 +209,7 @@ def arn_like(text: str, variables: bool) -> Matcher:
     match wildcards (?)"."""
     if text == "*":
         return lambda _v, _c: True
-    parts = text.split(":", 5)
+    parts = split_arn(text) if variables else text.split(":", 5)
     if len(parts) != 6:
         return lambda _v, _c: False
     comps = [matcher(p, "like", variables) for p in parts]
@@ -221,6 +221,26 @@ def arn_like(text: str, variables: bool) -> Matcher:
         return all(c(v, ctx) for c, v in zip(comps, vparts))
 
     return match
+
+
+def split_arn(text: str) -> list[str]:
+    """The six colon-separated parts of an ARN pattern; a colon inside a policy variable
+    (``${aws:PrincipalAccount}``) does not separate."""
+    parts, start, depth, i = [], 0, 0, 0
+    while i < len(text) and len(parts) < 5:
+        if text.startswith("${", i):
+            depth += 1
+            i += 2
+            continue
+        ch = text[i]
+        if ch == "}" and depth:
+            depth -= 1
+        elif ch == ":" and not depth:
+            parts.append(text[start:i])
+            start = i + 1
+        i += 1
+    parts.append(text[start:])
+    return parts
 
 
 def any_match(matchers: Sequence[Matcher], value: str, ctx: Context) -> bool:

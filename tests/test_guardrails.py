@@ -1,0 +1,207 @@
+"""Guardrail generation: settings in, valid and size-bounded documents out, drift caught; lint."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from prr_policies.cli import main
+from prr_policies.guardrails import GuardrailError, generate, write
+from prr_policies.guardrails.common import data
+from prr_policies.guardrails.lint import lint_document, lint_files
+from prr_policies.guardrails.scp import SCP_MAX_CHARS, minified, pack
+from prr_policies.iam import parse_policy
+from prr_policies.settings import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "prr.yaml"
+
+
+@pytest.fixture(scope="module")
+def settings():
+    return load_settings(EXAMPLE)
+
+
+@pytest.fixture(scope="module")
+def artifacts(settings):
+    return generate(settings)
+
+
+def test_generate_check_passes_on_the_committed_files(monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("PRR_SETTINGS", raising=False)
+    assert main(["generate", "--check"]) == 0
+    assert "generated files match" in capsys.readouterr().out
+
+
+def test_check_reports_changed_and_extra_files(tmp_path, settings, artifacts, capsys):
+    for d in ("scp", "boundaries", "roles"):
+        shutil.copytree(ROOT / d, tmp_path / d)
+    assert main(["generate", "--settings", str(EXAMPLE), "--out", str(tmp_path), "--check"]) == 0
+    (tmp_path / "scp" / "prr-guardrails-1.json").write_text("{}")
+    (tmp_path / "roles" / "stale.json").write_text("{}")
+    capsys.readouterr()
+    assert main(["generate", "--settings", str(EXAMPLE), "--out", str(tmp_path), "--check"]) == 1
+    err = capsys.readouterr().err
+    assert "scp/prr-guardrails-1.json" in err and "roles/stale.json" in err
+    assert main(["generate", "--settings", str(EXAMPLE), "--out", str(tmp_path)]) == 0
+    assert not (tmp_path / "roles" / "stale.json").exists()
+    assert write(tmp_path, artifacts, check=True) == []
+
+
+def test_generation_is_deterministic(settings, artifacts):
+    assert generate(settings) == artifacts
+
+
+def test_scps_are_minified_within_limits_and_valid(settings, artifacts):
+    scps = {p: t for p, t in artifacts.items() if p.startswith("scp/")}
+    assert 1 <= len(scps) <= settings.guardrails.scp_max_policies_per_target - 1
+    for path, text in scps.items():
+        doc = json.loads(text)
+        assert text == minified(doc), path
+        assert len(text) <= SCP_MAX_CHARS, (path, len(text))
+        parse_policy(doc, "scp", source=path)
+        assert all(s["Effect"] == "Deny" for s in doc["Statement"])
+        assert all(s["Sid"].isalnum() for s in doc["Statement"])
+
+
+def test_every_deny_exempts_break_glass(settings, artifacts):
+    glass = list(settings.guardrails.break_glass_principals)
+    for path, text in artifacts.items():
+        if path.startswith("scp/"):
+            for s in json.loads(text)["Statement"]:
+                exempt = s["Condition"]["ArnNotLike"]["aws:PrincipalARN"]
+                assert set(glass) <= set(exempt), s["Sid"]
+
+
+@pytest.mark.parametrize("kind_of", [("boundaries/", "boundary"), ("roles/", "identity")])
+def test_boundaries_and_roles_are_valid_and_lint_clean(artifacts, kind_of):
+    prefix, kind = kind_of
+    docs = {p: t for p, t in artifacts.items() if p.startswith(prefix)}
+    assert docs
+    for path, text in docs.items():
+        parse_policy(text, kind, source=path)
+        assert not [f for f in lint_document(text, path, "boundary" if kind == "boundary" else "managed") if f.severity == "error"]
+
+
+def test_scps_lint_clean(artifacts):
+    for path, text in artifacts.items():
+        if path.startswith("scp/"):
+            assert lint_document(text, path, "scp") == []
+
+
+def test_tagging_actions_take_tag_condition_keys():
+    """Every create/tag action in data.yaml accepts aws:RequestTag, every untag action aws:TagKeys."""
+    from prr_policies.guardrails.lint import _action_keys, _template_match
+
+    for svc, acts in data()["tagging"].items():
+        for group, key in (("create", "aws:RequestTag/x"), ("tag", "aws:RequestTag/x"), ("untag", "aws:TagKeys")):
+            for a in acts[group]:
+                service, name = a.split(":")
+                assert any(_template_match(key, t) for t in _action_keys(service, name)), a
+
+
+def test_global_action_list_names_real_actions():
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": data()["global_actions"], "Resource": "*"}]}
+    assert lint_document(doc, "data.yaml", "scp") == []
+
+
+def _settings_with(tmp_path, **guardrails):
+    base = yaml.safe_load(EXAMPLE.read_text())
+    base["guardrails"].update(guardrails)
+    f = tmp_path / "prr.yaml"
+    f.write_text(yaml.safe_dump(base))
+    return f
+
+
+@pytest.mark.parametrize("change, path, reason", [
+    ({"allowed_regions": []}, "guardrails.allowed_regions", "set the Regions"),
+    ({"break_glass_principals": []}, "guardrails.break_glass_principals", "break-glass"),
+    ({"pipeline_roles": []}, "guardrails.pipeline_roles", "deploy role"),
+    ({"code_signing": {"allowed_configs": [], "exempt_function_names": []}}, "guardrails.code_signing.allowed_configs", "approved code signing"),
+    ({"allowed_regions": ["Europe"]}, "guardrails.allowed_regions[0]", "not a Region"),
+    ({"break_glass_principals": ["BreakGlass"]}, "guardrails.break_glass_principals[0]", "not a role ARN"),
+    ({"application": {"name": "orders", "boundary_policy": "app-boundary"}}, "guardrails.application.boundary_policy", "must not start with"),
+    ({"scp_max_policies_per_target": 9}, "guardrails.scp_max_policies_per_target", "1 to 5"),
+])
+def test_bad_guardrail_settings_name_the_key(tmp_path, capsys, change, path, reason):
+    f = _settings_with(tmp_path, **change)
+    assert main(["generate", "--settings", str(f), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert path in err and reason in err and "Traceback" not in err
+
+
+def test_too_many_statements_fail_with_the_numbers(tmp_path):
+    f = _settings_with(tmp_path, scp_max_policies_per_target=2,
+                       tags={"required": {f"cost-center-{i}": [] for i in range(12)}, "required_by_service": {}, "protected": []})
+    with pytest.raises(GuardrailError) as err:
+        generate(load_settings(f))
+    assert err.value.path == "guardrails.scp_max_policies_per_target"
+    assert "need 2 policies" in err.value.reason or "need 3 policies" in err.value.reason
+
+
+def test_pack_keeps_order_and_splits_at_the_limit():
+    stmts = [{"Sid": f"S{i}", "Effect": "Deny", "Action": [f"s3:Get{'x' * 500}{i}"], "Resource": "*"} for i in range(20)]
+    docs = pack(stmts, 4)
+    assert [s["Sid"] for d in docs for s in d["Statement"]] == [s["Sid"] for s in stmts]
+    assert all(len(minified(d)) <= SCP_MAX_CHARS for d in docs)
+    assert len(docs) == 3  # ~530 characters each: 9 fit in 5,120
+    with pytest.raises(GuardrailError, match="on its own"):
+        pack([{"Sid": "Huge", "Effect": "Deny", "Action": ["s3:" + "x" * 6000], "Resource": "*"}], 4)
+
+
+# ---- lint-policy ---------------------------------------------------------------------------
+
+BAD = ROOT / "tests" / "lint_fixtures" / "bad_policy.json"
+
+
+def test_lint_finds_misspelled_action_and_invalid_condition_key(capsys):
+    assert main(["lint-policy", str(BAD)]) == 1
+    out = capsys.readouterr().out
+    assert f"{BAD}: Statement[0].Action[1]: error unknown-action: 's3:GetObjcet' is not a s3 action (did you mean 's3:GetObject'?)" in out
+    assert (f"{BAD}: Statement[1].Condition.StringEquals.lambda:CodeSigningConfigArn: error condition-key-not-valid-for-action: "
+            "'lambda:CodeSigningConfigArn' is not a condition key of lambda:UpdateFunctionCode") in out
+    assert f"{BAD}: Statement[2]: error admin-wildcard" in out
+
+
+@pytest.mark.parametrize("statement, ptype, code, path", [
+    ({"Effect": "Allow", "Action": "s4:GetObject", "Resource": "*"}, "managed", "unknown-service", "Statement[0].Action"),
+    ({"Effect": "Allow", "Action": "s3:Frobnicate*", "Resource": "*"}, "managed", "no-matching-action", "Statement[0].Action"),
+    ({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipleTag/x": "y"}}},
+     "managed", "unknown-condition-key", "Statement[0].Condition.StringEquals.aws:PrincipleTag/x"),
+    ({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEquals": {"s3:NoSuchKey": "y"}}},
+     "managed", "unknown-condition-key", "Statement[0].Condition.StringEquals.s3:NoSuchKey"),
+    ({"Effect": "Allow", "Action": ["s3:PutObject", "lambda:CreateFunction"], "Resource": "*",
+      "Condition": {"StringEquals": {"lambda:CodeSigningConfigArn": "x"}}}, "managed", "condition-key-not-valid-for-some-actions",
+     "Statement[0].Condition.StringEquals.lambda:CodeSigningConfigArn"),
+    ({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}, "managed", "admin-wildcard", "Statement[0]"),
+    ({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Principal": "*"}, "managed", "invalid-policy", "Statement[0].Principal"),
+    ({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Sid": "x" * 6200}, "managed", "too-large", "(document)"),
+])
+def test_lint_findings(statement, ptype, code, path):
+    doc = {"Version": "2012-10-17", "Statement": [statement]}
+    findings = lint_document(doc, "p.json", ptype)
+    assert any(f.code == code and f.path == path for f in findings), findings
+
+
+def test_lint_accepts_good_policies_and_scp_full_access():
+    good = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["lambda:CreateFunction"], "Resource": "*",
+         "Condition": {"StringEquals": {"aws:RequestTag/app": "orders", "lambda:CodeSigningConfigArn": "x"}, "Bool": {"aws:SecureTransport": "true"}}},
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion"], "Resource": "arn:aws:s3:::b/*", "Condition": {"StringEquals": {"s3:ExistingObjectTag/team": "a"}}}]}
+    assert lint_document(good, "p.json") == []
+    full = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    assert lint_document(full, "FullAWSAccess.json", "scp") == []
+
+
+def test_lint_bad_input_is_exit_2(tmp_path, capsys):
+    assert main(["lint-policy", str(tmp_path / "missing.json")]) == 2
+    assert "missing.json: cannot read" in capsys.readouterr().err
+    assert main(["lint-policy", "--type", "weird", str(BAD)]) == 2
+    f = tmp_path / "notjson.json"
+    f.write_text("{")
+    assert lint_files([str(f)])[0].code == "invalid-policy"
