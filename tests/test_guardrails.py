@@ -39,7 +39,7 @@ def test_generate_check_passes_on_the_committed_files(monkeypatch, capsys):
 
 
 def test_check_reports_changed_and_extra_files(tmp_path, settings, artifacts, capsys):
-    for d in ("scp", "boundaries", "roles"):
+    for d in ("scp", "boundaries", "roles", "config_rules"):
         shutil.copytree(ROOT / d, tmp_path / d)
     assert main(["generate", "--settings", str(EXAMPLE), "--out", str(tmp_path), "--check"]) == 0
     (tmp_path / "scp" / "prr-guardrails-1.json").write_text("{}")

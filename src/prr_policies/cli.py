@@ -115,6 +115,34 @@ def _lint(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def _audit(args: argparse.Namespace) -> int:
+    from prr_policies import audit
+    from prr_policies.settings import load_settings, settings_path_from_env
+
+    settings = load_settings(args.settings or settings_path_from_env())
+    try:
+        import boto3
+        import botocore.exceptions
+    except ImportError:
+        print("prr-policies: the audit needs boto3: pip install 'prr-policies[aws]'", file=sys.stderr)
+        return 2
+    try:
+        session = boto3.Session(profile_name=args.profile, region_name=args.region)
+        if session.region_name is None:
+            print("prr-policies: no region: pass --region or set AWS_REGION", file=sys.stderr)
+            return 2
+        if session.get_credentials() is None:
+            print("prr-policies: no AWS credentials found (profile, environment or instance role)", file=sys.stderr)
+            return 2
+    except botocore.exceptions.ProfileNotFound as exc:
+        print(f"prr-policies: {exc}", file=sys.stderr)
+        return 2
+    report = audit.run(session.client, settings, functions=args.function, jobs=args.jobs,
+                       progress=audit.terminal_progress())
+    print(audit.RENDERERS[args.output](report))
+    return 1 if report.blocking else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="prr-policies", description="Production-readiness guardrails for AWS Lambda stacks.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -144,6 +172,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--type", default="managed", help="policy type, for the size limit and element rules: managed (default), "
                    "role-inline, user-inline, group-inline, boundary, session, trust, resource, scp, rcp")
     p.set_defaults(func=_lint)
+    p = sub.add_parser("audit", help="check a live account region through boto3 against every control")
+    p.add_argument("--region", help="AWS region (default: the profile's or AWS_REGION)")
+    p.add_argument("--profile", help="AWS profile")
+    p.add_argument("--function", action="append", metavar="NAME", help="audit only these functions (repeatable)")
+    p.add_argument("-o", "--output", choices=["table", "json", "junitxml"], default="table")
+    p.add_argument("--settings", help="prr.yaml (default: $PRR_SETTINGS or ./prr.yaml)")
+    p.add_argument("--jobs", type=int, default=8, help="parallel API calls (default 8)")
+    p.set_defaults(func=_audit)
     p = sub.add_parser("checkov-dir", help="print the directory to pass to checkov --external-checks-dir")
     p.set_defaults(func=_checkov_dir)
     return parser

@@ -72,3 +72,118 @@ class LambdaPermission:
     source_arn: Maybe[str] = None
     source_account: Maybe[str] = None
     principal_org_id: Maybe[str] = None
+
+
+# ---- event sources, APIs, data stores and release facts (issue 5) -------------------------
+
+@dataclass(frozen=True)
+class ApiStage:
+    """An API Gateway stage: REST (``AWS::ApiGateway::Stage``) or HTTP/WebSocket (V2)."""
+
+    address: str
+    api_kind: str  # "REST" | "V2"
+    web_acl_arn: Maybe[str] = None
+    xray_enabled: Maybe[bool] = None
+    execution_logging_level: Maybe[str] = None  # OFF | ERROR | INFO, for every method (REST) or the default route
+    access_log_destination: Maybe[str] = None
+    throttling_rate_limit: Maybe[float] = None
+    throttling_burst_limit: Maybe[int] = None
+
+
+@dataclass(frozen=True)
+class Queue:
+    address: str
+    kms_master_key_id: Maybe[str] = None
+    sqs_managed_sse: Maybe[bool] = None
+    redrive_target_arn: Maybe[str] = None
+    max_receive_count: Maybe[int] = None
+    # A queue other queues may use as their DLQ (a RedriveAllowPolicy, or a DLQ name suffix).
+    is_dead_letter_queue: bool | Unknown = False
+    visibility_timeout: Maybe[int] = None
+
+
+@dataclass(frozen=True)
+class Topic:
+    address: str
+    kms_master_key_id: Maybe[str] = None
+
+
+@dataclass(frozen=True)
+class Secret:
+    address: str
+    kms_key_id: Maybe[str] = None
+    rotation_enabled: Maybe[bool] = None
+    rotation_days: Maybe[int] = None  # AutomaticallyAfterDays (or hours / 24)
+
+
+@dataclass(frozen=True)
+class KmsKey:
+    address: str
+    key_manager: Maybe[str] = None  # AWS | CUSTOMER
+    key_spec: Maybe[str] = None
+    key_state: Maybe[str] = None
+    origin: Maybe[str] = None
+    rotation_enabled: Maybe[bool] = None
+
+
+@dataclass(frozen=True)
+class CodeSigningConfig:
+    address: str
+    untrusted_artifact_on_deployment: Maybe[str] = None  # Warn | Enforce
+    signing_profile_version_arns: Maybe[tuple[str, ...]] = None
+
+
+@dataclass(frozen=True)
+class DeploymentGroup:
+    address: str
+    compute_platform: Maybe[str] = None  # Lambda | Server | ECS
+    deployment_config_name: Maybe[str] = None
+    # TimeBasedCanary | TimeBasedLinear | AllAtOnce, from the deployment config
+    deployment_config_type: Maybe[str] = None
+    alarms_enabled: Maybe[bool] = None
+    alarm_names: Maybe[tuple[str, ...]] = None
+    auto_rollback_enabled: Maybe[bool] = None
+    auto_rollback_events: Maybe[tuple[str, ...]] = None
+
+
+@dataclass(frozen=True)
+class IamRole:
+    address: str
+    trusted_services: Maybe[tuple[str, ...]] = None  # service principals in the trust policy
+    permissions_boundary: Maybe[str] = None
+
+
+@dataclass(frozen=True)
+class EventSourceMapping:
+    address: str  # the mapping's UUID or ARN
+    function: Maybe[str] = None
+    source_arn: Maybe[str] = None
+    source_kind: Maybe[str] = None  # sqs | kinesis | dynamodb | kafka | mq | docdb
+    function_response_types: Maybe[tuple[str, ...]] = None
+    maximum_retry_attempts: Maybe[int] = None  # -1 = infinite (streams)
+    maximum_record_age_seconds: Maybe[int] = None  # -1 = infinite (streams)
+    on_failure_destination: Maybe[str] = None
+    queue_visibility_timeout: Maybe[int] = None  # the SQS source's, seconds
+    function_timeout: Maybe[int] = None
+
+
+@dataclass(frozen=True)
+class FunctionLogGroup:
+    """The log group a function writes to (``/aws/lambda/<name>`` or its LoggingConfig)."""
+
+    address: str  # the function
+    log_group: Maybe[str] = None  # its name, None when it does not exist
+    retention_days: Maybe[int] = None  # None = never expire
+    kms_key_id: Maybe[str] = None
+    shared_with: Maybe[tuple[str, ...]] = None  # other functions writing to the same group
+
+
+@dataclass(frozen=True)
+class FunctionRelease:
+    """How a function that serves traffic is released."""
+
+    address: str
+    serving_traffic: bool | Unknown = False  # has an event source, a resource-policy grant or a URL
+    aliases: Maybe[tuple[str, ...]] = None
+    provisioned_concurrency_qualifiers: Maybe[tuple[str, ...]] = None
+    deployment_group: "DeploymentGroup | None | Unknown" = None

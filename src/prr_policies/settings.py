@@ -96,6 +96,67 @@ class LambdaSettings:
     execution_role: ExecutionRole
 
 
+@dataclass(frozen=True)
+class ApiGatewaySettings:
+    waf_required: bool
+    # HTTP APIs cannot be associated with a WAF web ACL; true makes that a FAIL, false NOT_APPLICABLE.
+    waf_required_for_http_apis: bool
+    logging_levels: tuple[Literal["ERROR", "INFO"], ...]
+    access_logs_required: bool
+    throttling_required: bool
+    max_rate_limit: float | None
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    cmk_required: bool
+    dlq_required: bool
+    max_receive_count: int
+    dlq_name_suffixes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TopicSettings:
+    cmk_required: bool
+
+
+@dataclass(frozen=True)
+class SecretSettings:
+    rotation_required: bool
+    max_rotation_days: int
+    cmk_required: bool
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    min_retention_days: int
+    kms_required: bool
+
+
+@dataclass(frozen=True)
+class EventSourceSettings:
+    sqs_report_batch_item_failures: bool
+    max_retry_attempts: int
+    max_record_age_seconds: int
+    on_failure_destination_required: bool
+    visibility_timeout_multiplier: int
+
+
+@dataclass(frozen=True)
+class ReleaseSettings:
+    alias_required: bool
+    allowed_deployment_types: tuple[Literal["TimeBasedCanary", "TimeBasedLinear", "AllAtOnce"], ...]
+    required_rollback_events: tuple[Literal["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST"], ...]
+    # How a function's CodeDeploy deployment group is found: {function} is the function name.
+    deployment_group_name: str
+
+
+@dataclass(frozen=True)
+class IamSettings:
+    # The boundary every role Lambda can assume must have (policy name); null: any boundary.
+    execution_role_boundary: str | None
+
+
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 _ROLE_PATTERN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|\*):role/[\w+=,.@/*?-]+$")
 _NAME = re.compile(r"^[\w+=,.@-]+$")
@@ -206,6 +267,14 @@ class Guardrails:
 class Settings:
     version: Literal[1]
     lambda_: LambdaSettings = field(metadata={"key": "lambda"})
+    apigateway: ApiGatewaySettings | None = None
+    sqs: QueueSettings | None = None
+    sns: TopicSettings | None = None
+    secrets: SecretSettings | None = None
+    logs: LogSettings | None = None
+    event_sources: EventSourceSettings | None = None
+    release: ReleaseSettings | None = None
+    iam: IamSettings | None = None
     guardrails: Guardrails | None = None
     source: str = field(default="<defaults>", compare=False, metadata={"internal": True})
 

@@ -10,7 +10,11 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from prr_policies.controls import lambda_function as _fn
-from prr_policies.facts import FunctionUrl, LambdaFunction, LambdaPermission
+from prr_policies.controls import serverless as _sl
+from prr_policies.facts import (
+    ApiStage, CodeSigningConfig, DeploymentGroup, EventSourceMapping, FunctionLogGroup, FunctionRelease, FunctionUrl,
+    IamRole, KmsKey, LambdaFunction, LambdaPermission, Queue, Secret, Topic,
+)
 from prr_policies.result import Result, Status
 from prr_policies.settings import Settings
 
@@ -37,6 +41,25 @@ RULES: dict[str, Rule] = {
         Rule("PRR-LAMBDA-010", FunctionUrl, _fn.function_url_iam_auth),
         Rule("PRR-LAMBDA-011", LambdaPermission, _fn.permission_scoped),
         Rule("PRR-LAMBDA-012", LambdaFunction, _fn.execution_role),
+        Rule("PRR-LAMBDA-013", CodeSigningConfig, _sl.signing_enforced),
+        Rule("PRR-LAMBDA-014", FunctionRelease, _sl.release_path),
+        Rule("PRR-LAMBDA-015", FunctionLogGroup, _sl.function_log_group),
+        Rule("PRR-LAMBDA-016", FunctionRelease, _sl.release_deployments),
+        Rule("PRR-APIGW-001", ApiStage, _sl.api_waf),
+        Rule("PRR-APIGW-002", ApiStage, _sl.api_xray),
+        Rule("PRR-APIGW-003", ApiStage, _sl.api_logging),
+        Rule("PRR-APIGW-004", ApiStage, _sl.api_throttling),
+        Rule("PRR-SQS-001", Queue, _sl.queue_cmk),
+        Rule("PRR-SQS-002", Queue, _sl.queue_dlq),
+        Rule("PRR-SNS-001", Topic, _sl.topic_cmk),
+        Rule("PRR-SECRETS-001", Secret, _sl.secret_rotation),
+        Rule("PRR-SECRETS-002", Secret, _sl.secret_cmk),
+        Rule("PRR-KMS-001", KmsKey, _sl.key_rotation),
+        Rule("PRR-CODEDEPLOY-001", DeploymentGroup, _sl.deployment_group),
+        Rule("PRR-IAM-002", IamRole, _sl.execution_role_boundary),
+        Rule("PRR-ESM-001", EventSourceMapping, _sl.esm_batch_failures),
+        Rule("PRR-ESM-002", EventSourceMapping, _sl.esm_bounded_retries),
+        Rule("PRR-ESM-003", EventSourceMapping, _sl.esm_visibility_timeout),
     )
 }
 

@@ -14,16 +14,18 @@ from pathlib import Path
 from prr_policies.guardrails.common import GuardrailError
 from prr_policies.settings import Settings
 
-GENERATED_DIRS = ("scp", "boundaries", "roles")
+GENERATED_DIRS = ("scp", "boundaries", "roles", "config_rules")
 
 __all__ = ["GENERATED_DIRS", "GuardrailError", "generate", "write"]
 
 
 def generate(settings: Settings) -> dict[str, str]:
+    from prr_policies.config_rules import pack
     from prr_policies.guardrails import boundaries, scp
 
     out = scp.generate(settings)
     out.update(boundaries.generate(settings))
+    out.update(pack.generate(settings))
     return dict(sorted(out.items()))
 
 
@@ -39,9 +41,9 @@ def write(out: str | Path, artifacts: dict[str, str], *, check: bool = False) ->
             if not check:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text, encoding="utf-8")
-    dirs = {rel.split("/", 1)[0] for rel in artifacts}
+    dirs = {rel.rsplit("/", 1)[0] for rel in artifacts}
     for d in sorted(dirs):
-        for path in sorted((root / d).glob("*.json")):
+        for path in sorted([*(root / d).glob("*.json"), *(root / d).glob("*.yaml")]):
             rel = path.relative_to(root).as_posix()
             if rel not in artifacts:
                 differ.append(rel)

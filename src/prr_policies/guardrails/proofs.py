@@ -51,7 +51,7 @@ class Verdict:
 def artifacts(settings: Settings) -> dict[str, dict]:
     from prr_policies.guardrails import generate
 
-    return {path: json.loads(text) for path, text in generate(settings).items()}
+    return {path: json.loads(text) for path, text in generate(settings).items() if path.endswith(".json")}
 
 
 def scp_levels(settings: Settings, docs: dict[str, dict] | None = None) -> list[list[dict]]:

@@ -95,3 +95,65 @@ def lambda_function(item: Any, source: str = "<configuration item>") -> LambdaFu
         vpc_subnet_ids=subnets,
         role=Unknown(NOT_RECORDED.format(what="the execution role's permissions boundary")),
     )
+
+
+# ---- every resource type the Config rules evaluate -----------------------------------------
+
+from prr_policies.sources import aws_shapes as shapes  # noqa: E402
+
+RESOURCE_TYPES = ("AWS::Lambda::Function", "AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage", "AWS::SQS::Queue",
+                  "AWS::SNS::Topic", "AWS::SecretsManager::Secret", "AWS::KMS::Key", "AWS::Lambda::CodeSigningConfig",
+                  "AWS::CodeDeploy::DeploymentGroup", "AWS::IAM::Role")
+DELETED = ("ResourceDeleted", "ResourceDeletedNotRecorded", "ResourceNotRecorded")
+
+
+def resource_type(item: Any, source: str = "<configuration item>") -> str:
+    item = _mapping(item, source, "")
+    rtype = item.get("resourceType")
+    if not isinstance(rtype, str) or not rtype:
+        raise InputError(source, "resourceType", "missing")
+    return rtype
+
+
+def address_of(item: dict[str, Any]) -> str:
+    for key in ("ARN", "arn", "resourceId", "resourceName"):
+        if isinstance(item.get(key), str) and item[key]:
+            return item[key]
+    return "<resource>"
+
+
+def facts_from_item(item: Any, source: str = "<configuration item>", dlq_suffixes: tuple[str, ...] = ()) -> Any:
+    """Facts from one configuration item of any of RESOURCE_TYPES (a dict, or its JSON).
+
+    Fields Config does not record are Unknown naming the field; the Config rule handler fills
+    them with a describe call where it can (see ``prr_policies.config_rules``)."""
+    item = _mapping(item, source, "")
+    rtype = resource_type(item, source)
+    if rtype == "AWS::Lambda::Function":
+        return lambda_function(item, source)
+    if rtype not in RESOURCE_TYPES:
+        raise InputError(source, "resourceType", f"{rtype!r} is not a type the PRR rules evaluate ({', '.join(RESOURCE_TYPES)})")
+    cfg = shapes.View(item.get("configuration"), source, "configuration")
+    supp = shapes.View(item.get("supplementaryConfiguration") or {}, source, "supplementaryConfiguration")
+    address = address_of(item)
+    if rtype == "AWS::ApiGateway::Stage":
+        return shapes.api_stage(cfg, address, "REST")
+    if rtype == "AWS::ApiGatewayV2::Stage":
+        return shapes.api_stage(cfg, address, "V2")
+    if rtype == "AWS::SQS::Queue":
+        redrive = cfg.raw("RedrivePolicy") if cfg.has("RedrivePolicy") else Unknown(
+            "AWS Config does not record the redrive policy of AWS::SQS::Queue")
+        return shapes.queue(cfg, address, dlq_suffixes, redrive=redrive)
+    if rtype == "AWS::SNS::Topic":
+        return shapes.topic(cfg, address)
+    if rtype == "AWS::SecretsManager::Secret":
+        return shapes.secret(cfg, address)
+    if rtype == "AWS::KMS::Key":
+        rotation = supp.boolean("KeyRotationStatus") if supp.has("KeyRotationStatus") else Unknown(
+            "the configuration item has no supplementaryConfiguration.KeyRotationStatus")
+        return shapes.kms_key(cfg, address, rotation)
+    if rtype == "AWS::Lambda::CodeSigningConfig":
+        return shapes.code_signing_config(cfg, address)
+    if rtype == "AWS::CodeDeploy::DeploymentGroup":
+        return shapes.deployment_group(cfg, address)
+    return shapes.iam_role(cfg, address)

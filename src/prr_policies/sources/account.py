@@ -1,0 +1,497 @@
+"""One region of a live account, read through boto3 into facts for every control.
+
+The periodic Config rules and ``prr-policies audit`` both use :class:`Account`. It takes a
+``client(service)`` factory (no boto3 import here), calls only the read APIs in
+``AUDIT_PERMISSIONS``, and turns a refused call into ``Unknown`` naming the IAM permission it
+needed (``lambda:GetFunctionCodeSigningConfig was refused (AccessDeniedException)``), so the
+rule reports UNKNOWN instead of the run crashing. Facts come from the same builders the Config
+item adapter uses (:mod:`prr_policies.sources.aws_shapes`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from prr_policies.facts import (
+    ApiStage, CodeSigningConfig, DeploymentGroup, EventSourceMapping, FunctionLogGroup, FunctionRelease, FunctionUrl,
+    IamRole, KmsKey, LambdaFunction, LambdaPermission, Queue, Secret, Topic, Unknown,
+)
+from prr_policies.sources import aws_shapes as shapes
+from prr_policies.sources import live
+
+# IAM actions whose names are not service:OperationName.
+_ACTION_OVERRIDES = {
+    ("apigateway", "get_rest_apis"): "apigateway:GET",
+    ("apigateway", "get_stages"): "apigateway:GET",
+    ("apigatewayv2", "get_apis"): "apigateway:GET",
+    ("apigatewayv2", "get_stages"): "apigateway:GET",
+    ("lambda", "get_function_event_invoke_config"): "lambda:GetFunctionEventInvokeConfig",
+}
+_IAM_PREFIX = {"apigatewayv2": "apigateway"}
+NOT_FOUND = {"ResourceNotFoundException", "NoSuchEntity", "NotFoundException", "AWS.SimpleQueueService.NonExistentQueue",
+             "NoSuchEntityException", "DeploymentConfigDoesNotExistException"}
+
+
+def iam_action(service: str, operation: str) -> str:
+    """The IAM action a boto3 call needs: ``("lambda", "list_aliases")`` -> ``lambda:ListAliases``."""
+    if (service, operation) in _ACTION_OVERRIDES:
+        return _ACTION_OVERRIDES[(service, operation)]
+    return f"{_IAM_PREFIX.get(service, service)}:" + "".join(w.capitalize() for w in operation.split("_"))
+
+
+# Every call the collector makes, as (service, boto3 operation). The declared permissions below
+# are derived from it, and a test checks it against the calls an audit really makes.
+CALLS: tuple[tuple[str, str], ...] = (
+    ("lambda", "list_functions"), ("lambda", "get_function"), ("lambda", "get_function_code_signing_config"),
+    ("lambda", "get_function_event_invoke_config"), ("lambda", "list_aliases"), ("lambda", "list_provisioned_concurrency_configs"),
+    ("lambda", "get_policy"), ("lambda", "get_function_url_config"), ("lambda", "list_event_source_mappings"),
+    ("lambda", "list_code_signing_configs"),
+    ("iam", "get_role"),
+    ("logs", "describe_log_groups"),
+    ("sqs", "list_queues"), ("sqs", "get_queue_attributes"),
+    ("sns", "list_topics"), ("sns", "get_topic_attributes"),
+    ("secretsmanager", "list_secrets"),
+    ("kms", "list_keys"), ("kms", "describe_key"), ("kms", "get_key_rotation_status"),
+    ("codedeploy", "list_applications"), ("codedeploy", "batch_get_applications"), ("codedeploy", "list_deployment_groups"),
+    ("codedeploy", "get_deployment_group"), ("codedeploy", "get_deployment_config"),
+    ("apigateway", "get_rest_apis"), ("apigateway", "get_stages"), ("apigatewayv2", "get_apis"), ("apigatewayv2", "get_stages"),
+)
+AUDIT_PERMISSIONS: tuple[str, ...] = tuple(sorted({iam_action(s, o) for s, o in CALLS}))
+
+
+def _error_code(exc: Exception) -> str:
+    resp = getattr(exc, "response", None)
+    if isinstance(resp, dict):
+        return str((resp.get("Error") or {}).get("Code") or type(exc).__name__)
+    return type(exc).__name__
+
+
+class Api:
+    """boto3 calls with the refusals turned into Unknown; records what it called."""
+
+    def __init__(self, client: Callable[[str], Any]):
+        self._factory = client
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self.calls: set[tuple[str, str]] = set()
+        self.refused: dict[str, str] = {}  # IAM action -> error code
+
+    def client(self, service: str) -> Any:
+        with self._lock:
+            if service not in self._clients:
+                self._clients[service] = self._factory(service)
+            return self._clients[service]
+
+    def _fail(self, service: str, operation: str, exc: Exception) -> Unknown | None:
+        code = _error_code(exc)
+        if code in NOT_FOUND:
+            return None
+        action = iam_action(service, operation)
+        with self._lock:
+            self.refused[action] = code
+        if "AccessDenied" in code or code in ("UnauthorizedOperation", "AuthorizationError", "UnrecognizedClientException"):
+            return Unknown(f"{action} was refused ({code}): grant it to the auditing role")
+        if code in ("NotImplementedError",) or isinstance(exc, NotImplementedError):
+            return Unknown(f"{action} is not available here ({exc})")
+        return Unknown(f"{action} failed ({code}: {str(exc)[:120]})")
+
+    def call(self, service: str, operation: str, **kwargs: Any) -> Any:
+        """The response dict, None when the resource does not exist, or Unknown."""
+        assert (service, operation) in CALLS, (service, operation)
+        with self._lock:
+            self.calls.add((service, operation))
+        try:
+            return getattr(self.client(service), operation)(**kwargs)
+        except Exception as exc:  # noqa: BLE001 - ClientError, ParamValidationError, moto's NotImplementedError
+            return self._fail(service, operation, exc)
+
+    def pages(self, service: str, operation: str, key: str, **kwargs: Any) -> list | Unknown:
+        assert (service, operation) in CALLS, (service, operation)
+        with self._lock:
+            self.calls.add((service, operation))
+        try:
+            client = self.client(service)
+            if client.can_paginate(operation):
+                return [x for page in client.get_paginator(operation).paginate(**kwargs) for x in page.get(key, [])]
+            return list(getattr(client, operation)(**kwargs).get(key, []))
+        except Exception as exc:  # noqa: BLE001
+            got = self._fail(service, operation, exc)
+            return [] if got is None else got
+
+
+def _get(d: Any, *path: str) -> Any:
+    for k in path:
+        if not isinstance(d, dict):
+            return None
+        d = d.get(k)
+    return d
+
+
+def _source_kind(arn: str | None) -> str | None:
+    if not arn:
+        return None
+    service = arn.split(":")[2] if arn.count(":") >= 5 else ""
+    return {"sqs": "sqs", "kinesis": "kinesis", "dynamodb": "dynamodb", "kafka": "kafka", "mq": "mq", "rds": "docdb"}.get(service, service or None)
+
+
+@dataclass
+class Snapshot:
+    """Facts per facts type, each with the Config resource type and id to report against."""
+
+    facts: dict[type, list[tuple[str, str, Any]]] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
+    calls: set = field(default_factory=set)
+
+    def add(self, facts_type: type, resource_type: str, resource_id: str, facts: Any) -> None:
+        self.facts.setdefault(facts_type, []).append((resource_type, resource_id, facts))
+
+
+class Account:
+    def __init__(self, client: Callable[[str], Any], *, functions: list[str] | None = None, jobs: int = 8,
+                 dlq_suffixes: tuple[str, ...] = (), deployment_group_name: str = "{function}",
+                 progress: Callable[[str, int, int], None] | None = None):
+        self.api = Api(client)
+        self.only = set(functions or [])
+        self.jobs = max(1, jobs)
+        self.dlq_suffixes = dlq_suffixes
+        self.group_name = deployment_group_name
+        self.progress = progress or (lambda _what, _done, _total: None)
+
+    # -- whole-account listings --------------------------------------------------------------
+
+    def _functions(self) -> list[dict] | Unknown:
+        fns = self.api.pages("lambda", "list_functions", "Functions")
+        if isinstance(fns, Unknown) or not self.only:
+            return fns
+        return [f for f in fns if f.get("FunctionName") in self.only or f.get("FunctionArn") in self.only]
+
+    def _queues(self, urls: list[str] | None = None) -> dict[str, dict]:
+        out: dict[str, dict] = {}
+        if urls is None:
+            listed = self.api.pages("sqs", "list_queues", "QueueUrls")
+            urls = [] if isinstance(listed, Unknown) else listed
+            if isinstance(listed, Unknown):
+                out["<list_queues>"] = {"__unknown__": listed}
+        for url in urls:
+            got = self.api.call("sqs", "get_queue_attributes", QueueUrl=url, AttributeNames=["All"])
+            out[url] = {"__unknown__": got} if isinstance(got, Unknown) else (got or {}).get("Attributes", {})
+        return out
+
+    def collect(self) -> Snapshot:
+        snap = Snapshot()
+        fns = self._functions()
+        if isinstance(fns, Unknown):
+            snap.add(LambdaFunction, "AWS::Lambda::Function", "<all functions>", LambdaFunction(address="<all functions>", runtime=fns))
+            fns = []
+        self._functions_and_relations(fns, snap)
+        if not self.only:
+            self._account_wide(snap)
+        snap.refused = dict(self.api.refused)
+        snap.calls = set(self.api.calls)
+        return snap
+
+    def _functions_and_relations(self, fns: list[dict], snap: Snapshot) -> None:
+        role_usage: dict[str, int] = {}
+        for f in fns:
+            role_usage[f.get("Role", "")] = role_usage.get(f.get("Role", ""), 0) + 1
+        esms = self.api.pages("lambda", "list_event_source_mappings", "EventSourceMappings")
+        log_groups = self.api.pages("logs", "describe_log_groups", "logGroups", logGroupNamePrefix="/aws/lambda/")
+        groups = self._deployment_groups() if fns else []
+        queue_attrs: dict[str, Any] = {}
+        if not isinstance(esms, Unknown):
+            urls = {}
+            for m in esms:
+                arn = m.get("EventSourceArn") or ""
+                if arn.startswith("arn:aws:sqs:"):
+                    parts = arn.split(":")
+                    urls[arn] = f"https://sqs.{parts[3]}.amazonaws.com/{parts[4]}/{parts[5]}"
+            for arn, url in urls.items():
+                got = self.api.call("sqs", "get_queue_attributes", QueueUrl=url, AttributeNames=["VisibilityTimeout"])
+                queue_attrs[arn] = got if isinstance(got, Unknown) else (got or {}).get("Attributes", {})
+        by_name = {f["FunctionName"]: f for f in fns if "FunctionName" in f}
+        done = [0]
+        lock = threading.Lock()
+
+        def one(f: dict) -> list[tuple[type, str, str, Any]]:
+            out = self._function(f, role_usage, esms, log_groups, groups, by_name)
+            with lock:
+                done[0] += 1
+                self.progress("functions", done[0], len(fns))
+            return out
+
+        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            for rows in pool.map(one, fns):
+                for row in rows:
+                    snap.add(*row)
+        if isinstance(esms, Unknown):
+            snap.add(EventSourceMapping, "AWS::Lambda::EventSourceMapping", "<all mappings>",
+                     EventSourceMapping(address="<all mappings>", source_kind=esms))
+            return
+        timeouts = {f.get("FunctionArn"): f.get("Timeout") for f in fns}
+        for m in esms:
+            fn_arn = m.get("FunctionArn")
+            if self.only and fn_arn not in timeouts:
+                continue
+            snap.add(EventSourceMapping, "AWS::Lambda::EventSourceMapping", m.get("UUID", "<mapping>"),
+                     self._esm(m, timeouts, queue_attrs))
+
+    def _esm(self, m: dict, timeouts: dict, queue_attrs: dict) -> EventSourceMapping:
+        src = m.get("EventSourceArn")
+        kind = _source_kind(src)
+        fn_arn = m.get("FunctionArn")
+        vis: Any = None
+        if kind == "sqs":
+            attrs = queue_attrs.get(src)
+            vis = attrs if isinstance(attrs, Unknown) else shapes.View(attrs or {}, "GetQueueAttributes").integer("VisibilityTimeout")
+        timeout = timeouts.get(fn_arn, Unknown(f"the function {fn_arn} is outside the audited set"))
+        return EventSourceMapping(
+            address=m.get("EventSourceMappingArn") or m.get("UUID", "<mapping>"), function=fn_arn, source_arn=src, source_kind=kind,
+            function_response_types=tuple(m.get("FunctionResponseTypes") or ()),
+            maximum_retry_attempts=m.get("MaximumRetryAttempts"), maximum_record_age_seconds=m.get("MaximumRecordAgeInSeconds"),
+            on_failure_destination=_get(m, "DestinationConfig", "OnFailure", "Destination"),
+            queue_visibility_timeout=vis, function_timeout=timeout)
+
+    def _function(self, f: dict, role_usage: dict, esms: Any, log_groups: Any, groups: Any, by_name: dict) -> list:
+        name, arn = f["FunctionName"], f["FunctionArn"]
+        rows: list[tuple[type, str, str, Any]] = []
+        got = self.api.call("lambda", "get_function", FunctionName=name)
+        if got is None or isinstance(got, Unknown):
+            reason = got.reason if isinstance(got, Unknown) else "the function disappeared during the audit"
+            got = {"Configuration": f, "Concurrency": Unknown(reason)}
+        csc = self.api.call("lambda", "get_function_code_signing_config", FunctionName=name)
+        invoke = self.api.call("lambda", "get_function_event_invoke_config", FunctionName=name)
+        role_arn = f.get("Role") or ""
+        role = self.api.call("iam", "get_role", RoleName=role_arn.rsplit("/", 1)[-1]) if role_arn else None
+        facts = live.lambda_function(got, csc, invoke, role, role_usage.get(role_arn, 1))
+        if isinstance(got.get("Concurrency"), Unknown):
+            facts = _replace(facts, reserved_concurrency=got["Concurrency"])
+        rows.append((LambdaFunction, "AWS::Lambda::Function", name, facts))
+        if isinstance(role, dict):
+            r = role.get("Role", {})
+            trust = shapes.trust_services(r.get("AssumeRolePolicyDocument") or {}, "iam:GetRole", "AssumeRolePolicyDocument")
+            boundary = _get(r, "PermissionsBoundary", "PermissionsBoundaryArn")
+            rows.append((IamRole, "AWS::IAM::Role", r.get("RoleName", role_arn), IamRole(r.get("Arn", role_arn), trust, boundary)))
+        elif isinstance(role, Unknown):
+            rows.append((IamRole, "AWS::IAM::Role", role_arn.rsplit("/", 1)[-1], IamRole(role_arn, role, role)))
+        # resource policy -> permissions, and whether anything may invoke the function
+        policy = self.api.call("lambda", "get_policy", FunctionName=name)
+        grants: Any = 0
+        if isinstance(policy, Unknown):
+            grants = policy
+        elif isinstance(policy, dict):
+            stmts = json.loads(policy.get("Policy") or "{}").get("Statement", [])
+            grants = len(stmts)
+            for i, s in enumerate(stmts):
+                rows.append((LambdaPermission, "AWS::Lambda::Function", name, _permission(s, f"{arn}#{s.get('Sid', i)}")))
+        aliases = self.api.pages("lambda", "list_aliases", "Aliases", FunctionName=name)
+        # A URL belongs to the function ($LATEST) or to one of its aliases.
+        urls: Any = []
+        for qualifier in [None] + ([] if isinstance(aliases, Unknown) else [a["Name"] for a in aliases]):
+            got = self.api.call("lambda", "get_function_url_config", FunctionName=name, **({"Qualifier": qualifier} if qualifier else {}))
+            if isinstance(got, Unknown):
+                urls = got
+                break
+            if got:
+                urls.append(got)
+        if isinstance(urls, Unknown):
+            rows.append((FunctionUrl, "AWS::Lambda::Function", name, FunctionUrl(arn, urls)))
+        else:
+            for u in urls:
+                rows.append((FunctionUrl, "AWS::Lambda::Function", name, FunctionUrl(u.get("FunctionArn", arn), u.get("AuthType"))))
+        # log group
+        rows.append((FunctionLogGroup, "AWS::Lambda::Function", name, _log_group(f, log_groups, by_name)))
+        # release path
+        mine = esms if isinstance(esms, Unknown) else [m for m in esms if m.get("FunctionArn") == arn
+                                                       or str(m.get("FunctionArn", "")).startswith(arn + ":")]
+        serving: Any
+        if isinstance(mine, Unknown):
+            serving = mine
+        elif isinstance(grants, Unknown) and not mine and not (urls if not isinstance(urls, Unknown) else []):
+            serving = grants
+        else:
+            serving = bool(mine) or bool(grants) or bool(urls if not isinstance(urls, Unknown) else False)
+        pcs = self.api.pages("lambda", "list_provisioned_concurrency_configs", "ProvisionedConcurrencyConfigs", FunctionName=name)
+        release = FunctionRelease(
+            address=arn, serving_traffic=serving,
+            aliases=aliases if isinstance(aliases, Unknown) else tuple(a["Name"] for a in aliases),
+            provisioned_concurrency_qualifiers=pcs if isinstance(pcs, Unknown) else tuple(p.get("FunctionArn", "").rsplit(":", 1)[-1] for p in pcs),
+            deployment_group=self._group_for(name, groups))
+        rows.append((FunctionRelease, "AWS::Lambda::Function", name, release))
+        return rows
+
+    def _group_for(self, function: str, groups: Any) -> Any:
+        if isinstance(groups, Unknown):
+            return groups
+        wanted = self.group_name.format(function=function)
+        for app, g, facts in groups:
+            if g.get("deploymentGroupName") == wanted:
+                return facts
+        return None
+
+    def _deployment_groups(self) -> list | Unknown:
+        apps = self.api.pages("codedeploy", "list_applications", "applications")
+        if isinstance(apps, Unknown):
+            return apps
+        out = []
+        platforms: dict[str, str] = {}
+        for i in range(0, len(apps), 100):
+            got = self.api.call("codedeploy", "batch_get_applications", applicationNames=apps[i:i + 100])
+            if isinstance(got, dict):
+                for a in got.get("applicationsInfo", []):
+                    platforms[a["applicationName"]] = a.get("computePlatform")
+        configs: dict[str, Any] = {}
+        for app in apps:
+            names = self.api.pages("codedeploy", "list_deployment_groups", "deploymentGroups", applicationName=app)
+            if isinstance(names, Unknown):
+                return names
+            for group_name in names:
+                got = self.api.call("codedeploy", "get_deployment_group", applicationName=app, deploymentGroupName=group_name)
+                if isinstance(got, Unknown):
+                    return got
+                for g in [(got or {}).get("deploymentGroupInfo")] if got else []:
+                    cfg_name = g.get("deploymentConfigName")
+                    kind = shapes.deployment_config_type(cfg_name)
+                    if isinstance(kind, Unknown) and cfg_name:
+                        if cfg_name not in configs:
+                            dc = self.api.call("codedeploy", "get_deployment_config", deploymentConfigName=cfg_name)
+                            configs[cfg_name] = dc if isinstance(dc, Unknown) else _get(dc, "deploymentConfigInfo", "trafficRoutingConfig", "type") \
+                                or Unknown(f"the deployment config {cfg_name} has no traffic routing")
+                        kind = configs[cfg_name]
+                    view = shapes.View(g, "GetDeploymentGroup")
+                    facts = shapes.deployment_group(view, f"{app}/{g.get('deploymentGroupName')}", kind, platforms.get(app))
+                    out.append((app, g, facts))
+        return out
+
+    def _account_wide(self, snap: Snapshot) -> None:
+        for url, attrs in self._queues().items():
+            if "__unknown__" in attrs:
+                snap.add(Queue, "AWS::SQS::Queue", url, Queue(url, attrs["__unknown__"], attrs["__unknown__"], attrs["__unknown__"],
+                                                               attrs["__unknown__"], attrs["__unknown__"], attrs["__unknown__"]))
+                continue
+            arn = attrs.get("QueueArn", url)
+            snap.add(Queue, "AWS::SQS::Queue", url, shapes.queue(shapes.View(attrs, f"GetQueueAttributes {url}"), arn, self.dlq_suffixes))
+        topics = self.api.pages("sns", "list_topics", "Topics")
+        for t in [] if isinstance(topics, Unknown) else topics:
+            got = self.api.call("sns", "get_topic_attributes", TopicArn=t["TopicArn"])
+            facts = Topic(t["TopicArn"], got) if isinstance(got, Unknown) else shapes.topic(shapes.View((got or {}).get("Attributes", {}), "GetTopicAttributes"), t["TopicArn"])
+            snap.add(Topic, "AWS::SNS::Topic", t["TopicArn"], facts)
+        if isinstance(topics, Unknown):
+            snap.add(Topic, "AWS::SNS::Topic", "<all topics>", Topic("<all topics>", topics))
+        secrets = self.api.pages("secretsmanager", "list_secrets", "SecretList")
+        if isinstance(secrets, Unknown):
+            snap.add(Secret, "AWS::SecretsManager::Secret", "<all secrets>", Secret("<all secrets>", secrets, secrets, secrets))
+        for s in [] if isinstance(secrets, Unknown) else secrets:
+            snap.add(Secret, "AWS::SecretsManager::Secret", s["ARN"], shapes.secret(shapes.View(s, "ListSecrets"), s["ARN"]))
+        keys = self.api.pages("kms", "list_keys", "Keys")
+        if isinstance(keys, Unknown):
+            snap.add(KmsKey, "AWS::KMS::Key", "<all keys>", KmsKey("<all keys>", keys, keys, keys, keys, keys))
+        for k in [] if isinstance(keys, Unknown) else keys:
+            snap.add(KmsKey, "AWS::KMS::Key", k["KeyId"], self._key(k))
+        cscs = self.api.pages("lambda", "list_code_signing_configs", "CodeSigningConfigs")
+        if isinstance(cscs, Unknown):
+            snap.add(CodeSigningConfig, "AWS::Lambda::CodeSigningConfig", "<all code signing configs>",
+                     CodeSigningConfig("<all code signing configs>", cscs, cscs))
+        for c in [] if isinstance(cscs, Unknown) else cscs:
+            snap.add(CodeSigningConfig, "AWS::Lambda::CodeSigningConfig", c.get("CodeSigningConfigId", "<csc>"),
+                     shapes.code_signing_config(shapes.View(c, "ListCodeSigningConfigs"), c.get("CodeSigningConfigArn", "<csc>")))
+        groups = self._deployment_groups()
+        if isinstance(groups, Unknown):
+            snap.add(DeploymentGroup, "AWS::CodeDeploy::DeploymentGroup", "<all deployment groups>",
+                     DeploymentGroup("<all deployment groups>", groups))
+        for app, g, facts in [] if isinstance(groups, Unknown) else groups:
+            snap.add(DeploymentGroup, "AWS::CodeDeploy::DeploymentGroup", g.get("deploymentGroupId", facts.address), facts)
+        self._api_stages(snap)
+
+    def _key(self, k: dict) -> KmsKey:
+        meta = self.api.call("kms", "describe_key", KeyId=k["KeyId"])
+        if isinstance(meta, Unknown) or meta is None:
+            why = meta if isinstance(meta, Unknown) else Unknown("the key disappeared during the audit")
+            return KmsKey(k.get("KeyArn", k["KeyId"]), why, why, why, why, why)
+        km = meta.get("KeyMetadata", {})
+        rotation: Any = None
+        if km.get("KeyManager") == "CUSTOMER" and km.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT" and km.get("KeyState") == "Enabled":
+            got = self.api.call("kms", "get_key_rotation_status", KeyId=k["KeyId"])
+            rotation = got if isinstance(got, Unknown) else bool((got or {}).get("KeyRotationEnabled"))
+        return shapes.kms_key(shapes.View(km, "DescribeKey"), km.get("Arn", k["KeyId"]), rotation)
+
+    def _api_stages(self, snap: Snapshot) -> None:
+        apis = self.api.pages("apigateway", "get_rest_apis", "items")
+        if isinstance(apis, Unknown):
+            snap.add(ApiStage, "AWS::ApiGateway::Stage", "<all REST APIs>", ApiStage("<all REST APIs>", "REST", apis, apis, apis, apis, apis, apis))
+        for api in [] if isinstance(apis, Unknown) else apis:
+            stages = self.api.call("apigateway", "get_stages", restApiId=api["id"])
+            if isinstance(stages, Unknown):
+                snap.add(ApiStage, "AWS::ApiGateway::Stage", api["id"], ApiStage(api["id"], "REST", stages, stages, stages, stages, stages, stages))
+                continue
+            for st in (stages or {}).get("item", []):
+                rid = f"arn:aws:apigateway:{self.region}::/restapis/{api['id']}/stages/{st['stageName']}"
+                snap.add(ApiStage, "AWS::ApiGateway::Stage", rid, shapes.api_stage(shapes.View(st, "GetStages"), rid, "REST"))
+        v2 = self.api.pages("apigatewayv2", "get_apis", "Items")
+        if isinstance(v2, Unknown):
+            snap.add(ApiStage, "AWS::ApiGatewayV2::Stage", "<all HTTP APIs>", ApiStage("<all HTTP APIs>", "V2", None, None, v2, v2, v2, v2))
+        for api in [] if isinstance(v2, Unknown) else v2:
+            stages = self.api.call("apigatewayv2", "get_stages", ApiId=api["ApiId"])
+            if isinstance(stages, Unknown):
+                snap.add(ApiStage, "AWS::ApiGatewayV2::Stage", api["ApiId"], ApiStage(api["ApiId"], "V2", None, None, stages, stages, stages, stages))
+                continue
+            for st in (stages or {}).get("Items", []):
+                rid = f"arn:aws:apigateway:{self.region}::/apis/{api['ApiId']}/stages/{st['StageName']}"
+                snap.add(ApiStage, "AWS::ApiGatewayV2::Stage", rid, shapes.api_stage(shapes.View(st, "GetStages"), rid, "V2"))
+
+    @property
+    def region(self) -> str:
+        try:
+            return self.api.client("lambda").meta.region_name
+        except Exception:  # noqa: BLE001
+            return "<region>"
+
+
+def _replace(obj: Any, **changes: Any) -> Any:
+    import dataclasses
+
+    return dataclasses.replace(obj, **changes)
+
+
+_SOURCE_ARN = re.compile(r"^aws:sourcearn$", re.I)
+
+
+def _permission(statement: dict, address: str) -> LambdaPermission:
+    principal = statement.get("Principal")
+    if isinstance(principal, dict):
+        principal = principal.get("Service") or principal.get("AWS")
+    cond = statement.get("Condition") or {}
+    source_arn = source_account = org = None
+    for op in cond.values():
+        if not isinstance(op, dict):
+            continue
+        for key, value in op.items():
+            k = key.lower()
+            value = value[0] if isinstance(value, list) and value else value
+            if k == "aws:sourcearn":
+                source_arn = value
+            elif k == "aws:sourceaccount":
+                source_account = value
+            elif k == "aws:principalorgid":
+                org = value
+    return LambdaPermission(address=address, principal=principal if isinstance(principal, str) else None,
+                            action=statement.get("Action") if isinstance(statement.get("Action"), str) else None,
+                            source_arn=source_arn, source_account=source_account, principal_org_id=org)
+
+
+def _log_group(f: dict, log_groups: Any, by_name: dict) -> FunctionLogGroup:
+    name, arn = f["FunctionName"], f["FunctionArn"]
+    group = _get(f, "LoggingConfig", "LogGroup") or f"/aws/lambda/{name}"
+    if isinstance(log_groups, Unknown):
+        return FunctionLogGroup(arn, log_groups)
+    found = next((g for g in log_groups if g.get("logGroupName") == group), None)
+    if found is None and not group.startswith("/aws/lambda/"):
+        return FunctionLogGroup(arn, Unknown(f"{group} is outside /aws/lambda/, which the audit lists"))
+    shared = tuple(n for n, other in by_name.items() if n != name and (_get(other, "LoggingConfig", "LogGroup") or f"/aws/lambda/{n}") == group)
+    if found is None:
+        return FunctionLogGroup(arn, None)
+    return FunctionLogGroup(arn, group, found.get("retentionInDays"), found.get("kmsKeyId"), shared)

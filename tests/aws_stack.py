@@ -1,0 +1,105 @@
+"""A realistic serverless account in moto: functions with queues, mappings, aliases, log groups
+and roles; a REST API and an HTTP API; topics, secrets, keys and a CodeDeploy application.
+
+``build(n)`` creates ``n`` functions; every fifth one is deliberately non-compliant in several
+ways, so an audit has findings of every kind. Used by the audit tests and the benchmark.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+
+import boto3
+
+REGION = "eu-west-1"
+ACCOUNT = "123456789012"
+
+
+def _zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("index.py", "def handler(event, context):\n    return {'batchItemFailures': []}\n")
+    return buf.getvalue()
+
+
+@dataclass
+class Stack:
+    functions: list[str]
+    bad: list[str]
+
+
+def client(service: str):
+    return boto3.client(service, region_name=REGION)
+
+
+def build(n: int = 200) -> Stack:
+    iam, lam, sqs, logs, kms = client("iam"), client("lambda"), client("sqs"), client("logs"), client("kms")
+    key = kms.create_key(Description="app", Tags=[{"TagKey": "app", "TagValue": "orders"}])["KeyMetadata"]["Arn"]
+    kms.enable_key_rotation(KeyId=key)
+    kms.create_key(Description="no rotation")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    boundary = iam.create_policy(PolicyName="prr-app-boundary", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))["Policy"]["Arn"]
+    shared_role = iam.create_role(RoleName="shared-unbounded", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    code = _zip()
+    names, bad = [], []
+    for i in range(n):
+        name = f"app-fn-{i:03d}"
+        broken = i % 5 == 0
+        names.append(name)
+        if broken:
+            bad.append(name)
+            role = shared_role
+        else:
+            role = iam.create_role(RoleName=f"app-fn-{i:03d}", AssumeRolePolicyDocument=trust, PermissionsBoundary=boundary)["Role"]["Arn"]
+        dlq = sqs.create_queue(QueueName=f"{name}-dlq", Attributes={"KmsMasterKeyId": key})["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        attrs = {"VisibilityTimeout": "60" if broken else "180", "KmsMasterKeyId": "alias/aws/sqs" if broken else key}
+        if not broken:
+            attrs["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5})
+        q = sqs.create_queue(QueueName=f"{name}-in", Attributes=attrs)["QueueUrl"]
+        q_arn = sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        fn = lam.create_function(
+            FunctionName=name, Runtime="python3.12", Role=role, Handler="index.handler", Code={"ZipFile": code},
+            Timeout=30, MemorySize=256, TracingConfig={"Mode": "PassThrough" if broken else "Active"},
+            KMSKeyArn=key, Environment={"Variables": {"STAGE": "prod"}},
+            **({} if broken else {"VpcConfig": {"SubnetIds": [], "SecurityGroupIds": []}}))["FunctionArn"]
+        if not broken:
+            lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=10)
+            lam.put_function_event_invoke_config(FunctionName=name, DestinationConfig={"OnFailure": {"Destination": dlq_arn}})
+            version = lam.publish_version(FunctionName=name)["Version"]
+            lam.create_alias(FunctionName=name, Name="live", FunctionVersion=version)
+            logs.create_log_group(logGroupName=f"/aws/lambda/{name}", kmsKeyId=key)
+            logs.put_retention_policy(logGroupName=f"/aws/lambda/{name}", retentionInDays=90)
+        lam.create_event_source_mapping(EventSourceArn=q_arn, FunctionName=fn, BatchSize=10,
+                                        **({} if broken else {"FunctionResponseTypes": ["ReportBatchItemFailures"]}))
+    _extras()
+    return Stack(names, bad)
+
+
+def _extras() -> None:
+    sns, sm, cd = client("sns"), client("secretsmanager"), client("codedeploy")
+    sns.create_topic(Name="app-orders-events", Attributes={"KmsMasterKeyId": "alias/aws/sns"})
+    sm.create_secret(Name="app-orders-db", SecretString="x")
+    cd.create_application(applicationName="app-orders", computePlatform="Lambda")
+    iam = client("iam")
+    role = iam.create_role(RoleName="codedeploy", AssumeRolePolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "codedeploy.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    cd.create_deployment_group(applicationName="app-orders", deploymentGroupName="app-fn-001", serviceRoleArn=role,
+                               deploymentConfigName="CodeDeployDefault.LambdaCanary10Percent5Minutes",
+                               deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
+                               autoRollbackConfiguration={"enabled": True, "events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]},
+                               alarmConfiguration={"enabled": True, "alarms": [{"name": "app-fn-001-errors"}]})
+    apigw = client("apigateway")
+    api = apigw.create_rest_api(name="orders")["id"]
+    root = apigw.get_resources(restApiId=api)["items"][0]["id"]
+    apigw.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
+    dep = apigw.create_deployment(restApiId=api)["id"]
+    apigw.create_stage(restApiId=api, stageName="prod", deploymentId=dep, tracingEnabled=True)
+    v2 = client("apigatewayv2")
+    http = v2.create_api(Name="orders-http", ProtocolType="HTTP")["ApiId"]
+    v2.create_stage(ApiId=http, StageName="prod")
