@@ -34,6 +34,7 @@ class Finding:
 class Report:
     findings: list[Finding] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
     calls: set = field(default_factory=set)
     seconds: float = 0.0
 
@@ -48,7 +49,7 @@ def run(client: Callable[[str], Any], settings: Settings, *, functions: list[str
     account = Account(client, functions=functions, jobs=jobs, dlq_suffixes=settings.sqs.dlq_name_suffixes,
                       deployment_group_name=settings.release.deployment_group_name, progress=progress)
     snap = account.collect()
-    report = Report(refused=snap.refused, calls=snap.calls)
+    report = Report(refused=snap.refused, failed=snap.failed, calls=snap.calls)
     for control_id, rule in RULES.items():
         for rtype, rid, facts in snap.facts.get(rule.facts_type, []):
             report.findings.append(Finding(control_id, rtype, rid, evaluate(control_id, facts, settings)))
@@ -90,6 +91,10 @@ def render_table(report: Report) -> str:
         lines.append("")
         lines.append("Refused calls (grant these to the auditing role; the controls that need them are UNKNOWN):")
         lines += [f"  {action} ({code})" for action, code in sorted(report.refused.items())]
+    if report.failed:
+        lines.append("")
+        lines.append("Failed calls (the controls that need them are UNKNOWN):")
+        lines += [f"  {action} ({code})" for action, code in sorted(report.failed.items())]
     total = len(report.findings)
     lines.append("")
     lines.append(f"{total} results, {len(bad)} failing or unknown, in {report.seconds:.1f} s")
@@ -101,6 +106,7 @@ def render_json(report: Report) -> str:
         "results": [{**f.result.to_dict(), "resource_type": f.resource_type, "resource_id": f.resource_id} for f in report.findings],
         "summary": {s.value: sum(f.result.status is s for f in report.findings) for s in Status},
         "refused_permissions": report.refused,
+        "failed_calls": report.failed,
         "required_permissions": list(AUDIT_PERMISSIONS),
     }, indent=2)
 

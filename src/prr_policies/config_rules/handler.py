@@ -80,7 +80,7 @@ class PrrRule(ConfigRule):
         rtype = configuration_item.get("resourceType", "")
         try:
             facts = config_item.facts_from_item(configuration_item, "configurationItem", self._settings().sqs.dlq_name_suffixes)
-            facts = enrich(facts, configuration_item, Api(client_factory.build_client))
+            facts = enrich(facts, configuration_item, Api(client_factory.build_client), control)
             if not isinstance(facts, RULES[control].facts_type):
                 raise TypeError(f"{control} does not evaluate {rtype}")
             return [evaluation(evaluate(control, facts, self._settings()))]
@@ -110,12 +110,19 @@ class PrrRule(ConfigRule):
         return out
 
 
-def enrich(facts: Any, item: dict, api: Api) -> Any:
-    """Fill the fields Config does not record with describe calls."""
+# The unrecorded Lambda fields each control reads (the others need no describe call).
+LAMBDA_NEEDS = {"PRR-LAMBDA-003": {"on_failure_destination"}, "PRR-LAMBDA-004": {"environment"},
+                "PRR-LAMBDA-005": {"code_signing"}, "PRR-LAMBDA-012": {"role"}}
+
+
+def enrich(facts: Any, item: dict, api: Api, control: str | None = None) -> Any:
+    """Fill the fields Config does not record, and ``control`` reads, with describe calls
+    (all of them when no control is named)."""
     if isinstance(facts, LambdaFunction):
         name = item.get("resourceName") or item.get("resourceId")
+        needs = LAMBDA_NEEDS.get(control, set()) if control else {"on_failure_destination", "environment", "code_signing", "role"}
         changes: dict[str, Any] = {}
-        if isinstance(facts.has_environment_variables, Unknown) or isinstance(facts.kms_key_arn, Unknown):
+        if "environment" in needs and (isinstance(facts.has_environment_variables, Unknown) or isinstance(facts.kms_key_arn, Unknown)):
             got = api.call("lambda", "get_function", FunctionName=name)
             if isinstance(got, dict):
                 cfg = got.get("Configuration") or {}
@@ -124,14 +131,14 @@ def enrich(facts: Any, item: dict, api: Api) -> Any:
                     changes["kms_key_arn"] = cfg.get("KMSKeyArn")
             elif isinstance(got, Unknown):
                 changes["has_environment_variables"] = got
-        if isinstance(facts.code_signing_config_arn, Unknown):
+        if "code_signing" in needs and isinstance(facts.code_signing_config_arn, Unknown):
             got = api.call("lambda", "get_function_code_signing_config", FunctionName=name)
             changes["code_signing_config_arn"] = got if isinstance(got, Unknown) else (got or {}).get("CodeSigningConfigArn") or None
-        if isinstance(facts.on_failure_destination, Unknown):
+        if "on_failure_destination" in needs and isinstance(facts.on_failure_destination, Unknown):
             got = api.call("lambda", "get_function_event_invoke_config", FunctionName=name)
             changes["on_failure_destination"] = got if isinstance(got, Unknown) else \
                 (((got or {}).get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
-        if isinstance(facts.role, Unknown):
+        if "role" in needs and isinstance(facts.role, Unknown):
             cfg = json.loads(item["configuration"]) if isinstance(item.get("configuration"), str) else item.get("configuration") or {}
             role_arn = cfg.get("role") or cfg.get("Role")
             role = api.call("iam", "get_role", RoleName=role_arn.rsplit("/", 1)[-1]) if role_arn else None

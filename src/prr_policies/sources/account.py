@@ -79,7 +79,8 @@ class Api:
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
         self.calls: set[tuple[str, str]] = set()
-        self.refused: dict[str, str] = {}  # IAM action -> error code
+        self.refused: dict[str, str] = {}  # IAM action -> error code, for calls the caller may not make
+        self.failed: dict[str, str] = {}  # IAM action -> error, for calls that failed otherwise
 
     def client(self, service: str) -> Any:
         with self._lock:
@@ -92,9 +93,12 @@ class Api:
         if code in NOT_FOUND:
             return None
         action = iam_action(service, operation)
+        status = ((getattr(exc, "response", None) or {}).get("ResponseMetadata") or {}).get("HTTPStatusCode")
+        denied = "AccessDenied" in code or code in ("UnauthorizedOperation", "AuthorizationError", "UnrecognizedClientException") \
+            or (status == 403 and code not in NOT_FOUND)
         with self._lock:
-            self.refused[action] = code
-        if "AccessDenied" in code or code in ("UnauthorizedOperation", "AuthorizationError", "UnrecognizedClientException"):
+            (self.refused if denied else self.failed)[action] = code
+        if denied:
             return Unknown(f"{action} was refused ({code}): grant it to the auditing role")
         if code in ("NotImplementedError",) or isinstance(exc, NotImplementedError):
             return Unknown(f"{action} is not available here ({exc})")
@@ -145,6 +149,7 @@ class Snapshot:
 
     facts: dict[type, list[tuple[str, str, Any]]] = field(default_factory=dict)
     refused: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
     calls: set = field(default_factory=set)
 
     def add(self, facts_type: type, resource_type: str, resource_id: str, facts: Any) -> None:
@@ -192,6 +197,7 @@ class Account:
         if not self.only:
             self._account_wide(snap)
         snap.refused = dict(self.api.refused)
+        snap.failed = dict(self.api.failed)
         snap.calls = set(self.api.calls)
         return snap
 

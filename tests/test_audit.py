@@ -1,0 +1,194 @@
+"""`prr-policies audit` against a moto account of realistic size: findings and exit 1, the
+junitxml parses, refused calls are UNKNOWN naming the permission, and the declared IAM
+permissions are exactly the calls the audit makes."""
+
+from __future__ import annotations
+
+import json
+from xml.etree import ElementTree as ET
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.core.authorization import disable_iam_authentication, enable_iam_authentication
+
+from prr_policies import audit
+from prr_policies.cli import main
+from prr_policies.result import Status
+from prr_policies.settings import load_settings
+from prr_policies.sources.account import AUDIT_PERMISSIONS, CALLS, iam_action
+from tests import aws_stack
+
+SETTINGS = load_settings()
+
+
+@pytest.fixture(scope="module")
+def stack():
+    mp = pytest.MonkeyPatch()
+    for k, v in {"AWS_REGION": aws_stack.REGION, "AWS_DEFAULT_REGION": aws_stack.REGION, "AWS_ACCESS_KEY_ID": "testing",
+                 "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        mp.setenv(k, v)
+    with mock_aws():
+        yield aws_stack.build(200)
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def report(stack):
+    return audit.run(aws_stack.client, SETTINGS)
+
+
+def by(report, control, resource):
+    return next(f.result for f in report.findings if f.control_id == control and f.resource_id == resource)
+
+
+def test_audits_every_function_and_its_relations(stack, report):
+    functions = {f.resource_id for f in report.findings if f.control_id == "PRR-LAMBDA-001"}
+    assert functions == set(stack.functions) and len(functions) == 200
+    esms = [f for f in report.findings if f.control_id == "PRR-ESM-003"]
+    assert len(esms) == 200
+    for name in stack.bad[:5]:
+        assert by(report, "PRR-LAMBDA-001", name).status is Status.FAIL
+        assert by(report, "PRR-LAMBDA-015", name).status is Status.FAIL  # no log group
+        assert by(report, "PRR-IAM-002", "shared-unbounded").status is Status.FAIL
+    good = next(n for n in stack.functions if n not in stack.bad)
+    for control in ("PRR-LAMBDA-001", "PRR-LAMBDA-002", "PRR-LAMBDA-003", "PRR-LAMBDA-004", "PRR-LAMBDA-012", "PRR-LAMBDA-015"):
+        assert by(report, control, good).status is Status.PASS, (control, by(report, control, good))
+    assert not report.refused
+    # what moto does not implement is reported as failed calls, and those controls are UNKNOWN
+    assert set(report.failed) == {"lambda:ListCodeSigningConfigs", "lambda:ListProvisionedConcurrencyConfigs"}
+    assert by(report, "PRR-LAMBDA-014", good).status is Status.UNKNOWN
+
+
+def test_cli_prints_findings_and_exits_1(stack, capsys):
+    assert main(["audit", "--region", aws_stack.REGION]) == 1
+    out = capsys.readouterr().out
+    assert "PRR-LAMBDA-001" in out and "FAIL" in out and "X-Ray tracing mode is PassThrough" in out
+
+
+def test_junitxml_parses(stack, capsys):
+    assert main(["audit", "--region", aws_stack.REGION, "-o", "junitxml"]) == 1
+    root = ET.fromstring(capsys.readouterr().out)
+    suites = {s.get("name"): s for s in root.iter("testsuite")}
+    assert "PRR-LAMBDA-001" in suites and int(suites["PRR-LAMBDA-001"].get("failures")) == 40
+    assert all(c.get("name") for c in root.iter("testcase"))
+
+
+def test_json_output_and_function_filter(stack, capsys):
+    assert main(["audit", "--region", aws_stack.REGION, "-o", "json", "--function", "app-fn-001", "--function", "app-fn-005"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    fns = {r["resource_id"] for r in doc["results"] if r["control_id"] == "PRR-LAMBDA-001"}
+    assert fns == {"app-fn-001", "app-fn-005"}
+    assert not any(r["resource_type"] == "AWS::SQS::Queue" for r in doc["results"])  # account-wide types only without --function
+    assert doc["required_permissions"] == list(AUDIT_PERMISSIONS)
+
+
+def test_declared_permissions_are_exactly_the_calls_made(report):
+    """Every call the audit makes is declared, and every declared permission is used, except
+    codedeploy:GetDeploymentConfig: it is called only for custom deployment configs, which
+    moto does not implement (its unit test below covers it)."""
+    made = {iam_action(s, o) for s, o in report.calls}
+    assert made <= set(AUDIT_PERMISSIONS)
+    assert set(AUDIT_PERMISSIONS) - made == {"codedeploy:GetDeploymentConfig"}
+    assert set(report.calls) <= set(CALLS)
+
+
+def test_custom_deployment_configs_are_read():
+    from prr_policies.sources.account import Account
+
+    class CodeDeploy:
+        def can_paginate(self, op):
+            return False
+
+        def list_applications(self):
+            return {"applications": ["app"]}
+
+        def batch_get_applications(self, applicationNames):
+            return {"applicationsInfo": [{"applicationName": "app", "computePlatform": "Lambda"}]}
+
+        def list_deployment_groups(self, applicationName):
+            return {"deploymentGroups": ["fn"]}
+
+        def get_deployment_group(self, applicationName, deploymentGroupName):
+            return {"deploymentGroupInfo": {"deploymentGroupName": "fn", "deploymentConfigName": "Slow10"}}
+
+        def get_deployment_config(self, deploymentConfigName):
+            return {"deploymentConfigInfo": {"trafficRoutingConfig": {"type": "TimeBasedLinear"}}}
+
+    acc = Account(lambda s: CodeDeploy())
+    groups = acc._deployment_groups()
+    assert groups[0][2].deployment_config_type == "TimeBasedLinear"
+    assert ("codedeploy", "get_deployment_config") in acc.api.calls
+
+
+def test_declared_permissions_are_real_iam_actions():
+    from prr_policies.guardrails.lint import lint_document
+
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": list(AUDIT_PERMISSIONS), "Resource": "*"}]}
+    assert lint_document(doc, "audit-permissions") == []
+
+
+class _Unsigned:
+    """moto's IAM authorization rejects the SigV4 signature of Lambda and API Gateway REST
+    requests (SignatureDoesNotMatch), so their calls run with authorization switched off; the
+    calls to SQS and CloudWatch Logs, which moto does authorize, are judged by moto's IAM
+    evaluator. Calls are made one at a time (jobs=1) because the switch is process-wide."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def get_paginator(self, name):
+        real = self._client.get_paginator(name)
+
+        class Paginator:
+            def paginate(self, **kw):
+                with disable_iam_authentication():
+                    return list(real.paginate(**kw))
+        return Paginator()
+
+    def __getattr__(self, name):
+        attr = getattr(self._client, name)
+        if not callable(attr) or name in ("can_paginate", "meta"):
+            return attr
+
+        def call(*a, **k):
+            with disable_iam_authentication():
+                return attr(*a, **k)
+        return call
+
+
+def test_refused_calls_are_unknown_naming_the_permission(stack):
+    """A role that may not read queue attributes or log groups gets UNKNOWN, naming the
+    permission, for the controls that need them: not a crash and not a PASS."""
+    iam = aws_stack.client("iam")
+    iam.create_user(UserName="auditor")
+    iam.put_user_policy(UserName="auditor", PolicyName="audit", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": list(AUDIT_PERMISSIONS), "Resource": "*"},
+        {"Effect": "Deny", "Action": ["sqs:GetQueueAttributes", "logs:DescribeLogGroups"], "Resource": "*"}]}))
+    key = iam.create_access_key(UserName="auditor")["AccessKey"]
+
+    def client(service):
+        c = boto3.client(service, region_name=aws_stack.REGION, aws_access_key_id=key["AccessKeyId"],
+                         aws_secret_access_key=key["SecretAccessKey"])
+        return _Unsigned(c) if service in ("lambda", "apigateway", "iam") else c
+
+    with enable_iam_authentication():
+        rep = audit.run(client, SETTINGS, functions=["app-fn-001", "app-fn-002"], jobs=1)
+    assert set(rep.refused) == {"sqs:GetQueueAttributes", "logs:DescribeLogGroups"}, (rep.refused, rep.failed)
+    logs = by(rep, "PRR-LAMBDA-015", "app-fn-001")
+    assert logs.status is Status.UNKNOWN and "logs:DescribeLogGroups was refused" in logs.reason
+    visibility = [f.result for f in rep.findings if f.control_id == "PRR-ESM-003"]
+    assert len(visibility) == 2 and all(r.status is Status.UNKNOWN and "sqs:GetQueueAttributes" in r.reason for r in visibility)
+    assert by(rep, "PRR-LAMBDA-001", "app-fn-001").status is Status.PASS  # what could be read is still judged
+    assert "Refused calls" in audit.render_table(rep)
+
+
+def test_no_credentials_is_a_clear_error(monkeypatch, capsys):
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    assert main(["audit", "--region", "eu-west-1"]) == 2
+    assert "no AWS credentials" in capsys.readouterr().err
+    assert main(["audit", "--region", "eu-west-1", "--profile", "nope"]) == 2
