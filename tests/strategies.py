@@ -89,6 +89,39 @@ def to_config_item(fn: LambdaFunction) -> dict:
             "supplementaryConfiguration": supplementary}
 
 
+def create_in_moto(fn: LambdaFunction, lam, iam, subnet: str, name: str | None = None) -> str:
+    """Create ``fn`` (its own role, its settings) in a moto account; returns the role ARN."""
+    name = name or fn.address
+    kwargs = {"PermissionsBoundary": fn.role.permissions_boundary} if fn.role and fn.role.permissions_boundary else {}
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}", **kwargs)["Role"]["Arn"]
+    create = dict(FunctionName=name, Runtime=fn.runtime, Role=role, Handler="app.handler", Code={"ZipFile": _zip()},
+                  Timeout=fn.timeout, MemorySize=fn.memory_size)
+    if fn.tracing_mode:
+        create["TracingConfig"] = {"Mode": fn.tracing_mode}
+    if fn.has_environment_variables:
+        create["Environment"] = {"Variables": {"STAGE": "prod"}}
+    if fn.kms_key_arn:
+        create["KMSKeyArn"] = fn.kms_key_arn
+    if fn.vpc_subnet_ids:
+        create["VpcConfig"] = {"SubnetIds": [subnet], "SecurityGroupIds": []}
+    lam.create_function(**create)
+    if fn.reserved_concurrency is not None:
+        lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=fn.reserved_concurrency)
+    if fn.on_failure_destination:
+        lam.put_function_event_invoke_config(FunctionName=name, DestinationConfig={"OnFailure": {"Destination": fn.on_failure_destination}})
+    return role
+
+
+def _zip() -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("app.py", "def handler(event, context):\n    return 1\n")
+    return buf.getvalue()
+
+
 # ---- IAM policies and requests -------------------------------------------------------------
 # A small vocabulary so that generated statements often match generated requests.
 

@@ -26,8 +26,7 @@ from prr_policies.config_rules import handler
 from prr_policies.controls import evaluate
 from prr_policies.facts import ExecutionRoleFacts, Queue
 from prr_policies.sources.account import Account
-from tests.aws_stack import _zip
-from tests.strategies import ACCOUNT, lambda_facts, to_config_item, to_hcl
+from tests.strategies import ACCOUNT, create_in_moto, lambda_facts, to_config_item, to_hcl
 from tests.test_config_rules import event
 
 from .conftest import FIXTURES, ROOT
@@ -50,25 +49,6 @@ def env():
     mp.undo()
 
 
-def _create(fn, subnet: str) -> None:
-    iam, lam = boto3.client("iam"), boto3.client("lambda")
-    kwargs = {"PermissionsBoundary": fn.role.permissions_boundary} if fn.role.permissions_boundary else {}
-    role = iam.create_role(RoleName=fn.address, AssumeRolePolicyDocument="{}", **kwargs)["Role"]["Arn"]
-    create = dict(FunctionName=fn.address, Runtime=fn.runtime, Role=role, Handler="app.handler", Code={"ZipFile": _zip()},
-                  Timeout=fn.timeout, MemorySize=fn.memory_size, TracingConfig={"Mode": fn.tracing_mode or "PassThrough"})
-    if fn.has_environment_variables:
-        create["Environment"] = {"Variables": {"STAGE": "prod"}}
-    if fn.kms_key_arn:
-        create["KMSKeyArn"] = fn.kms_key_arn
-    if fn.vpc_subnet_ids:
-        create["VpcConfig"] = {"SubnetIds": [subnet], "SecurityGroupIds": []}
-    lam.create_function(**create)
-    if fn.reserved_concurrency is not None:
-        lam.put_function_concurrency(FunctionName=fn.address, ReservedConcurrentExecutions=fn.reserved_concurrency)
-    if fn.on_failure_destination:
-        lam.put_function_event_invoke_config(FunctionName=fn.address, DestinationConfig={"OnFailure": {"Destination": fn.on_failure_destination}})
-
-
 @settings(max_examples=3)
 @given(st.integers(2, 4).flatmap(lambda n: st.tuples(*[lambda_facts(index=i, dead_letter=False, code_signing=False) for i in range(n)])))
 def test_lambda_function_terraform_config_and_audit_paths_agree(env, fixture_settings, batch):
@@ -89,7 +69,7 @@ def test_lambda_function_terraform_config_and_audit_paths_agree(env, fixture_set
         ec2 = boto3.client("ec2")
         subnet = ec2.create_subnet(VpcId=ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"], CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
         for fn in batch:
-            _create(fn, subnet)
+            create_in_moto(dataclasses.replace(fn, tracing_mode=fn.tracing_mode or "PassThrough"), boto3.client("lambda"), boto3.client("iam"), subnet)
         snapshot = Account(boto3.client).collect()
         audit = {rid: facts for _t, rid, facts in snapshot.facts[type(batch[0])]}
         for fn in batch:

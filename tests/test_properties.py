@@ -13,10 +13,8 @@ a field, the expected facts mark it Unknown (Config) or leave it out of the gene
 from __future__ import annotations
 
 import dataclasses
-import io
 import sys
 import tempfile
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -30,7 +28,7 @@ from prr_policies.sources import terraform as tf
 
 from .checkov_run import run_checkov
 from .conftest import FIXTURES, ROOT
-from .strategies import ACCOUNT, lambda_facts, to_config_item, to_hcl
+from .strategies import ACCOUNT, create_in_moto, lambda_facts, to_config_item, to_hcl
 
 sys.path.insert(0, str(ROOT / "tools"))
 import plan_twin  # noqa: E402
@@ -80,13 +78,6 @@ def test_config_item_path_agrees_with_the_rule(fixture_settings, fn):
     assert verdicts(got, fixture_settings) == verdicts(expected_facts, fixture_settings)
 
 
-def _zip() -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("app.py", "def handler(event, context):\n    return 1\n")
-    return buf.getvalue()
-
-
 @pytest.fixture(scope="module")
 def moto_account():
     boto3 = pytest.importorskip("boto3")
@@ -107,26 +98,8 @@ _counter = iter(range(10**6))
 def test_moto_function_path_agrees_with_the_rule(fixture_settings, moto_account, fn):
     lam, iam, subnet = moto_account
     name = f"prop-{next(_counter)}"
-    kwargs = {}
-    if fn.role.permissions_boundary:
-        kwargs["PermissionsBoundary"] = fn.role.permissions_boundary
-    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument="{}", **kwargs)["Role"]
-    create = dict(FunctionName=name, Runtime=fn.runtime, Role=role["Arn"], Handler="app.handler",
-                  Code={"ZipFile": _zip()}, Timeout=fn.timeout, MemorySize=fn.memory_size)
-    if fn.tracing_mode:
-        create["TracingConfig"] = {"Mode": fn.tracing_mode}
-    if fn.has_environment_variables:
-        create["Environment"] = {"Variables": {"STAGE": "prod"}}
-    if fn.kms_key_arn:
-        create["KMSKeyArn"] = fn.kms_key_arn
-    if fn.vpc_subnet_ids:
-        create["VpcConfig"] = {"SubnetIds": [subnet], "SecurityGroupIds": []}
-    lam.create_function(**create)
-    if fn.reserved_concurrency is not None:
-        lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=fn.reserved_concurrency)
-    if fn.on_failure_destination:
-        lam.put_function_event_invoke_config(FunctionName=name, DestinationConfig={"OnFailure": {"Destination": fn.on_failure_destination}})
-    got = live.collect_function(lam, iam, name, role_usage={role["Arn"]: 1})
+    role = create_in_moto(fn, lam, iam, subnet, name)
+    got = live.collect_function(lam, iam, name, role_usage={role: 1})
     assert verdicts(got, fixture_settings) == verdicts(fn, fixture_settings)
 
 

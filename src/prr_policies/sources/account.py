@@ -426,28 +426,22 @@ class Account:
         return shapes.kms_key(shapes.View(km, "DescribeKey"), km.get("Arn", k["KeyId"]), rotation)
 
     def _api_stages(self, snap: Snapshot) -> None:
-        apis = self.api.pages("apigateway", "get_rest_apis", "items")
-        if isinstance(apis, Unknown):
-            snap.add(ApiStage, "AWS::ApiGateway::Stage", "<all REST APIs>", ApiStage("<all REST APIs>", "REST", apis, apis, apis, apis, apis, apis))
-        for api in [] if isinstance(apis, Unknown) else apis:
-            stages = self.api.call("apigateway", "get_stages", restApiId=api["id"])
-            if isinstance(stages, Unknown):
-                snap.add(ApiStage, "AWS::ApiGateway::Stage", api["id"], ApiStage(api["id"], "REST", stages, stages, stages, stages, stages, stages))
-                continue
-            for st in (stages or {}).get("item", []):
-                rid = f"arn:aws:apigateway:{self.region}::/restapis/{api['id']}/stages/{st['stageName']}"
-                snap.add(ApiStage, "AWS::ApiGateway::Stage", rid, shapes.api_stage(shapes.View(st, "GetStages"), rid, "REST"))
-        v2 = self.api.pages("apigatewayv2", "get_apis", "Items")
-        if isinstance(v2, Unknown):
-            snap.add(ApiStage, "AWS::ApiGatewayV2::Stage", "<all HTTP APIs>", ApiStage("<all HTTP APIs>", "V2", None, None, v2, v2, v2, v2))
-        for api in [] if isinstance(v2, Unknown) else v2:
-            stages = self.api.call("apigatewayv2", "get_stages", ApiId=api["ApiId"])
-            if isinstance(stages, Unknown):
-                snap.add(ApiStage, "AWS::ApiGatewayV2::Stage", api["ApiId"], ApiStage(api["ApiId"], "V2", None, None, stages, stages, stages, stages))
-                continue
-            for st in (stages or {}).get("Items", []):
-                rid = f"arn:aws:apigateway:{self.region}::/apis/{api['ApiId']}/stages/{st['StageName']}"
-                snap.add(ApiStage, "AWS::ApiGatewayV2::Stage", rid, shapes.api_stage(shapes.View(st, "GetStages"), rid, "V2"))
+        """REST and HTTP/WebSocket API stages: (kind, service, list key, id key, stage list key,
+        stage name key, ARN path)."""
+        for kind, service, items, id_key, param, stage_items, stage_name, path in (
+                ("REST", "apigateway", "items", "id", "restApiId", "item", "stageName", "restapis"),
+                ("V2", "apigatewayv2", "Items", "ApiId", "ApiId", "Items", "StageName", "apis")):
+            rtype = "AWS::ApiGateway::Stage" if kind == "REST" else "AWS::ApiGatewayV2::Stage"
+            apis = self.api.pages(service, "get_rest_apis" if kind == "REST" else "get_apis", items)
+            for api_id, stages in ([("<all APIs>", apis)] if isinstance(apis, Unknown) else
+                                   [(api[id_key], self.api.call(service, "get_stages", **{param: api[id_key]})) for api in apis]):
+                if isinstance(stages, Unknown):
+                    waf_xray = (stages, stages) if kind == "REST" else (None, None)
+                    snap.add(ApiStage, rtype, api_id, ApiStage(api_id, kind, *waf_xray, stages, stages, stages, stages))
+                    continue
+                for st in (stages or {}).get(stage_items, []):
+                    rid = f"arn:aws:apigateway:{self.region}::/{path}/{api_id}/stages/{st[stage_name]}"
+                    snap.add(ApiStage, rtype, rid, shapes.api_stage(shapes.View(st, "GetStages"), rid, kind))
 
     @property
     def region(self) -> str:
