@@ -240,7 +240,7 @@ class Account:
             return
         timeouts = {f.get("FunctionArn"): f.get("Timeout") for f in fns}
         for m in esms:
-            fn_arn = m.get("FunctionArn")
+            fn_arn = _unqualified(m.get("FunctionArn"))
             if self.only and fn_arn not in timeouts:
                 continue
             snap.add(EventSourceMapping, "AWS::Lambda::EventSourceMapping", m.get("UUID", "<mapping>"),
@@ -249,7 +249,7 @@ class Account:
     def _esm(self, m: dict, timeouts: dict, queue_attrs: dict) -> EventSourceMapping:
         src = m.get("EventSourceArn")
         kind = _source_kind(src)
-        fn_arn = m.get("FunctionArn")
+        fn_arn = _unqualified(m.get("FunctionArn"))
         vis: Any = None
         if kind == "sqs":
             attrs = queue_attrs.get(src)
@@ -314,13 +314,12 @@ class Account:
         # release path
         mine = esms if isinstance(esms, Unknown) else [m for m in esms if m.get("FunctionArn") == arn
                                                        or str(m.get("FunctionArn", "")).startswith(arn + ":")]
-        serving: Any
-        if isinstance(mine, Unknown):
-            serving = mine
-        elif isinstance(grants, Unknown) and not mine and not (urls if not isinstance(urls, Unknown) else []):
-            serving = grants
+        # Serving traffic: any known trigger says yes; otherwise an unreadable one leaves it unknown.
+        signals = (mine, grants, urls)
+        if any(not isinstance(x, Unknown) and x for x in signals):
+            serving: Any = True
         else:
-            serving = bool(mine) or bool(grants) or bool(urls if not isinstance(urls, Unknown) else False)
+            serving = next((x for x in signals if isinstance(x, Unknown)), False)
         pcs = self.api.pages("lambda", "list_provisioned_concurrency_configs", "ProvisionedConcurrencyConfigs", FunctionName=name)
         release = FunctionRelease(
             address=arn, serving_traffic=serving,
@@ -449,6 +448,11 @@ class Account:
             return self.api.client("lambda").meta.region_name
         except Exception:  # noqa: BLE001
             return "<region>"
+
+
+def _unqualified(arn: Any) -> Any:
+    """A function ARN without its version or alias qualifier."""
+    return ":".join(arn.split(":")[:7]) if isinstance(arn, str) and arn.count(":") >= 7 else arn
 
 
 def _replace(obj: Any, **changes: Any) -> Any:
