@@ -235,6 +235,21 @@ def test_refused_calls_are_unknown_naming_the_permission(stack):
     assert "Refused calls" in audit.render_table(rep)
 
 
+def test_progress_bar_only_on_a_terminal():
+    import io
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    assert audit.terminal_progress(io.StringIO()) is None
+    out = Tty()
+    show = audit.terminal_progress(out)
+    show("functions", 1, 4)
+    show("functions", 4, 4)
+    assert "[#######" in out.getvalue() and "4/4\n" in out.getvalue()
+
+
 def test_no_credentials_is_a_clear_error(monkeypatch, capsys):
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")

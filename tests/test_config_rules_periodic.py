@@ -61,8 +61,9 @@ def build() -> dict:
     trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
     boundary = iam.create_policy(PolicyName="prr-app-boundary", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))["Policy"]["Arn"]
     own = iam.create_role(RoleName="ok-fn", AssumeRolePolicyDocument=trust, PermissionsBoundary=boundary)["Role"]["Arn"]
+    idle = iam.create_role(RoleName="idle-fn", AssumeRolePolicyDocument=trust, PermissionsBoundary=boundary)["Role"]["Arn"]
     shared = iam.create_role(RoleName="shared", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
-    for name, role in (("ok-fn", own), ("bad-fn", shared), ("shared-fn", shared), ("idle-fn", own)):
+    for name, role in (("ok-fn", own), ("bad-fn", shared), ("shared-fn", shared), ("idle-fn", idle)):
         lam.create_function(FunctionName=name, Runtime="python3.13", Role=role, Handler="app.handler", Code={"ZipFile": _zip()}, Timeout=30)
     lam.create_alias(FunctionName="ok-fn", Name="live", FunctionVersion=lam.publish_version(FunctionName="ok-fn")["Version"])
     logs.create_log_group(logGroupName="/aws/lambda/ok-fn", kmsKeyId=key)
@@ -116,8 +117,9 @@ def test_lambda_011_permissions_scoped(account):
 
 def test_lambda_012_own_role_with_boundary(account):
     got = run("PRR-LAMBDA-012")
-    assert status(got, "ok-fn") == "NON_COMPLIANT"  # idle-fn shares its role
+    assert status(got, "ok-fn") == "COMPLIANT"
     assert status(got, "bad-fn") == "NON_COMPLIANT" and "no permissions boundary" in got["bad-fn"]["Annotation"]
+    assert status(got, "shared-fn") == "NON_COMPLIANT"  # the rule has no NOT_APPLICABLE case: every function has a role
 
 
 def test_lambda_014_release_path(account):
