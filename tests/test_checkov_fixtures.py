@@ -86,7 +86,7 @@ def test_builtins_pass_what_ours_fail(run, builtin, folder, resource):
 def test_checkout_checks_dir_loads_the_same_checks():
     run = run_checkov(FIXTURES / "controls" / "PRR-LAMBDA-010", ROOT / "checkov_custom", FIXTURES / "prr.yaml",
                       ["--framework", "terraform"])
-    present = {"aws_lambda_function", "aws_lambda_function_url"}  # the resource types in that folder
+    present = {"aws_lambda_function", "aws_lambda_function_url", "aws_iam_role"}  # the resource types in that folder
     expected = {ck for c in catalog().controls for ck in c.enforcement.checkov if c.resource_types[0] in present}
     assert {r["check_id"] for r in run.records if "_PRR_" in r["check_id"]} == expected
     assert "Failed to run check" not in run.stderr

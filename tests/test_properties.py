@@ -127,6 +127,11 @@ conf_keys = st.sampled_from([
     "tracing_config", "reserved_concurrent_executions", "timeout", "memory_size", "environment", "kms_key_arn",
     "code_signing_config_arn", "dead_letter_config", "vpc_config", "runtime", "package_type", "role", "dynamic",
     "function_name", "start_line", "__startline__", "authorization_type", "principal", "source_arn", "source_account",
+    "kms_master_key_id", "sqs_managed_sse_enabled", "redrive_policy", "redrive_allow_policy", "name", "kms_key_id",
+    "enable_key_rotation", "customer_master_key_spec", "is_enabled", "policies", "allowed_publishers", "deployment_config_name",
+    "alarm_configuration", "auto_rollback_configuration", "assume_role_policy", "permissions_boundary", "event_source_arn",
+    "function_response_types", "maximum_retry_attempts", "maximum_record_age_in_seconds", "destination_config",
+    "xray_tracing_enabled", "access_log_settings",
 ])
 
 
@@ -135,7 +140,8 @@ conf_keys = st.sampled_from([
 @example({"dynamic": [{"vpc_config": "oops"}], "tracing_config": [[[]]], "timeout": [[1, 2]]})
 def test_no_builder_or_rule_raises_on_arbitrary_conf(fixture_settings, conf):
     graph = tf.ResourceGraph()
-    for builder in (tf.lambda_function, lambda c, g: tf.function_url(c), lambda c, g: tf.lambda_permission(c)):
+    for builder in (tf.lambda_function, lambda c, g: tf.function_url(c), lambda c, g: tf.lambda_permission(c), tf.queue, tf.topic,
+                    tf.secret, tf.kms_key, tf.code_signing_config, tf.deployment_group, tf.iam_role, tf.event_source_mapping, tf.api_stage):
         facts = builder(conf, graph)
         for rule in RULES.values():
             if isinstance(facts, rule.facts_type):

@@ -62,12 +62,35 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "aws_sqs_queue": {
         "delay_seconds": 0, "kms_master_key_id": None, "message_retention_seconds": 345600, "name": None,
-        "redrive_policy": None, "sqs_managed_sse_enabled": None, "tags": None, "visibility_timeout_seconds": 30,
+        "redrive_allow_policy": None, "redrive_policy": None, "sqs_managed_sse_enabled": None, "tags": None,
+        "visibility_timeout_seconds": 30,
     },
-    "aws_kms_key": {"deletion_window_in_days": None, "description": None, "enable_key_rotation": False, "policy": None, "tags": None},
+    "aws_kms_key": {"customer_master_key_spec": "SYMMETRIC_DEFAULT", "deletion_window_in_days": None, "description": None,
+                    "enable_key_rotation": False, "is_enabled": True, "key_usage": "ENCRYPT_DECRYPT", "policy": None, "tags": None},
     "aws_lambda_event_source_mapping": {
         "batch_size": None, "enabled": True, "event_source_arn": None, "function_name": None,
         "function_response_types": None, "maximum_batching_window_in_seconds": None,
+        "maximum_record_age_in_seconds": None, "maximum_retry_attempts": None, "starting_position": None,
+        "destination_config": {B: {"on_failure": {B: {"destination_arn": None}}}},
+    },
+    "aws_sns_topic": {"display_name": None, "kms_master_key_id": None, "name": None, "policy": None, "tags": None},
+    "aws_secretsmanager_secret": {"description": None, "kms_key_id": None, "name": None, "recovery_window_in_days": 30, "tags": None},
+    "aws_lambda_code_signing_config": {
+        "description": None,
+        "allowed_publishers": {B: {"signing_profile_version_arns": None}},
+        "policies": {B: {"untrusted_artifact_on_deployment": None}},
+    },
+    "aws_codedeploy_deployment_group": {
+        "app_name": None, "deployment_config_name": "CodeDeployDefault.OneAtATime", "deployment_group_name": None,
+        "service_role_arn": None, "tags": None,
+        "alarm_configuration": {B: {"alarms": None, "enabled": False, "ignore_poll_alarm_failure": False}},
+        "auto_rollback_configuration": {B: {"enabled": False, "events": None}},
+        "deployment_style": {B: {"deployment_option": "WITHOUT_TRAFFIC_CONTROL", "deployment_type": "IN_PLACE"}},
+    },
+    "aws_api_gateway_stage": {
+        "cache_cluster_enabled": None, "deployment_id": None, "description": None, "rest_api_id": None, "stage_name": None,
+        "tags": None, "xray_tracing_enabled": False,
+        "access_log_settings": {B: {"destination_arn": None, "format": None}},
     },
     "aws_cloudwatch_log_group": {"kms_key_id": None, "name": None, "retention_in_days": 0, "tags": None},
 }

@@ -87,7 +87,7 @@ resource "aws_cloudwatch_log_group" "rules" {
 }
 
 resource "aws_sqs_queue" "failures" {
-  name              = "${local.name}-failures"
+  name              = "${local.name}-dlq"
   kms_master_key_id = aws_kms_key.rules.arn
 }
 

@@ -19,7 +19,10 @@ from checkov.terraform.checks.resource.base_resource_check import BaseResourceCh
 from prr_policies.catalog import Control, catalog
 from prr_policies.controls import RULES, evaluate
 from prr_policies.errors import InputError
-from prr_policies.facts import FunctionUrl, LambdaFunction, LambdaPermission
+from prr_policies.facts import (
+    ApiStage, CodeSigningConfig, DeploymentGroup, EventSourceMapping, FunctionUrl, IamRole, KmsKey, LambdaFunction,
+    LambdaPermission, Queue, Secret, Topic,
+)
 from prr_policies.result import Status
 from prr_policies.settings import Settings, load_settings, settings_path_from_env
 from prr_policies.sources import terraform as tf
@@ -31,6 +34,15 @@ BUILDERS: dict[type, tuple[str, Builder]] = {
     LambdaFunction: ("aws_lambda_function", tf.lambda_function),
     FunctionUrl: ("aws_lambda_function_url", lambda conf, _graph: tf.function_url(conf)),
     LambdaPermission: ("aws_lambda_permission", lambda conf, _graph: tf.lambda_permission(conf)),
+    Queue: ("aws_sqs_queue", lambda conf, graph: tf.queue(conf, graph, current_settings().sqs.dlq_name_suffixes)),
+    Topic: ("aws_sns_topic", tf.topic),
+    Secret: ("aws_secretsmanager_secret", tf.secret),
+    KmsKey: ("aws_kms_key", tf.kms_key),
+    CodeSigningConfig: ("aws_lambda_code_signing_config", tf.code_signing_config),
+    DeploymentGroup: ("aws_codedeploy_deployment_group", tf.deployment_group),
+    IamRole: ("aws_iam_role", tf.iam_role),
+    EventSourceMapping: ("aws_lambda_event_source_mapping", tf.event_source_mapping),
+    ApiStage: ("aws_api_gateway_stage", tf.api_stage),
 }
 
 _CHECKOV_RESULT = {

