@@ -107,3 +107,46 @@ def test_resources_inside_a_local_module_are_resolved():
     assert got["CKV_PRR_1"].startswith("PASS:")
     assert got["CKV_PRR_3"].startswith("PASS:") and "arn:aws:sqs" in got["CKV_PRR_3"]
     assert got["CKV_PRR_12"].startswith("PASS:") and "module.svc.aws_iam_role.r" in got["CKV_PRR_12"]
+
+
+def test_role_trust_from_a_policy_document_data_block(tmp_path):
+    """A role whose trust policy is an aws_iam_policy_document data block (the common way to write
+    one) is judged on the services that block trusts; HCL only, since the plan twin does not
+    render data sources (a real plan carries the rendered JSON, which the JSON path reads)."""
+    (tmp_path / "main.tf").write_text("""
+data "aws_iam_policy_document" "lambda" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+data "aws_iam_policy_document" "ec2" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+  }
+}
+resource "aws_iam_role" "fail_lambda_unbounded" {
+  name               = "a"
+  assume_role_policy = data.aws_iam_policy_document.lambda.json
+}
+resource "aws_iam_role" "pass_lambda_bounded" {
+  name                 = "b"
+  assume_role_policy   = data.aws_iam_policy_document.lambda.json
+  permissions_boundary = "arn:aws:iam::123456789012:policy/prr-app-boundary"
+}
+resource "aws_iam_role" "na_ec2" {
+  name               = "c"
+  assume_role_policy = data.aws_iam_policy_document.ec2.json
+}
+""")
+    run = run_checkov(tmp_path, CHECKS_DIR, FIXTURES / "prr.yaml", ["--framework", "terraform", "--check", "CKV_PRR_20"])
+    got = {r["resource"]: r["details"][0].split(":")[0] for r in run.records if r["check_id"] == "CKV_PRR_20"}
+    assert got == {"aws_iam_role.fail_lambda_unbounded": "FAIL", "aws_iam_role.pass_lambda_bounded": "PASS",
+                   "aws_iam_role.na_ec2": "NOT_APPLICABLE"}

@@ -270,14 +270,16 @@ class ResourceGraph:
         for idx in graph.node_indices():
             node = graph[idx]
             attrs = node[1] if isinstance(node, tuple) else getattr(node, "attributes", None)
-            if not isinstance(attrs, dict) or attrs.get("block_type_") != "resource":
+            if not isinstance(attrs, dict) or attrs.get("block_type_") not in ("resource", "data"):
                 continue
             address, rtype, config = attrs.get("__address__"), attrs.get("resource_type"), attrs.get("config_")
             if not isinstance(address, str) or not isinstance(rtype, str):
                 continue
+            if attrs.get("block_type_") == "data" and not address.startswith("data."):
+                address = f"data.{address}"  # checkov names data blocks without their prefix
             conf: dict[str, Any] = {}
             if isinstance(config, dict):
-                by_name = config.get(rtype)
+                by_name = config.get(rtype.removeprefix("data."))
                 if isinstance(by_name, dict) and by_name:
                     inner = next(iter(by_name.values()))
                     conf = inner if isinstance(inner, dict) else {}
@@ -517,11 +519,39 @@ def deployment_group(conf: dict[str, Any], graph: ResourceGraph | None = None) -
         auto_rollback_events=() if events is None else events)
 
 
+def _policy_document_services(vertex: Vertex) -> tuple[str, ...]:
+    """Service principals an ``aws_iam_policy_document`` data block lets assume the role."""
+    out: list[str] = []
+    for st in vertex.conf.get("statement") or []:
+        if not isinstance(st, dict):
+            continue
+        effect = _first(st.get("effect")) or "Allow"
+        actions = _string_list(st.get("actions")) or ()
+        if effect != "Allow" or isinstance(actions, Unknown) or not any(a in ("sts:AssumeRole", "sts:*", "*") for a in actions):
+            continue
+        for p in st.get("principals") or []:
+            if isinstance(p, dict) and _first(p.get("type")) == "Service":
+                ids = _string_list(p.get("identifiers")) or ()
+                out += [i for i in ([] if isinstance(ids, Unknown) else ids) if i not in out]
+    return tuple(out)
+
+
+def _first(value: Any) -> Any:
+    while isinstance(value, list) and value:
+        value = value[0]
+    return value
+
+
 def iam_role(conf: dict[str, Any], graph: ResourceGraph | None = None) -> IamRole:
     c = Conf.of("aws_iam_role", conf)
+    raw = _first(c.raw.get("assume_role_policy"))
     doc = _document(c, "assume_role_policy")
     trust: Any
-    if isinstance(doc, Unknown) or doc is None:
+    if isinstance(raw, str) and raw.startswith("data.aws_iam_policy_document.") and graph is not None:
+        name = ".".join(raw.split(".")[:3])
+        found = [v for v in graph.referenced(c.address, "data.aws_iam_policy_document") if v.address == name]
+        trust = _policy_document_services(found[0]) if found else Unknown(f"{name} is not in this module")
+    elif isinstance(doc, Unknown) or doc is None:
         trust = doc if isinstance(doc, Unknown) else ()
     else:
         trust = _shapes.trust_services(doc, c.address, "assume_role_policy")
