@@ -129,7 +129,7 @@ IAM_ACCOUNT, IAM_OTHER = "111122223333", "444455556666"
 IAM_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "lambda:CreateFunction", "lambda:InvokeFunction",
                "lambda:UpdateFunctionCode", "sqs:SendMessage", "kms:Decrypt", "iam:PassRole", "iam:CreateRole"]
 IAM_ACTION_PATTERNS = IAM_ACTIONS + ["s3:*", "lambda:*", "*", "s3:Get*", "lambda:*Function", "iam:*Role", "sqs:Send*"]
-IAM_RESOURCES = [f"arn:aws:s3:::bucket-a/key.csv", "arn:aws:s3:::bucket-b/other.csv",
+IAM_RESOURCES = ["arn:aws:s3:::bucket-a/key.csv", "arn:aws:s3:::bucket-b/other.csv",
                  f"arn:aws:lambda:eu-west-1:{IAM_ACCOUNT}:function:orders", f"arn:aws:lambda:us-east-1:{IAM_ACCOUNT}:function:billing",
                  f"arn:aws:sqs:eu-west-1:{IAM_ACCOUNT}:queue", f"arn:aws:kms:eu-west-1:{IAM_ACCOUNT}:key/k1",
                  f"arn:aws:iam::{IAM_ACCOUNT}:role/app-orders"]
@@ -155,7 +155,7 @@ def iam_condition(draw):
     if choice == 3:
         return {"Null": {"aws:PrincipalTag/team": draw(st.sampled_from(["true", "false"]))}}
     if choice == 4:
-        return {draw(st.sampled_from(["ArnLike", "ArnNotLike"])): {"aws:PrincipalArn": draw(st.sampled_from([f"arn:aws:iam::*:role/App*", "arn:aws:iam::*:role/Ci*"]))}}
+        return {draw(st.sampled_from(["ArnLike", "ArnNotLike"])): {"aws:PrincipalArn": draw(st.sampled_from(["arn:aws:iam::*:role/App*", "arn:aws:iam::*:role/Ci*"]))}}
     return {"NumericLessThan": {"s3:max-keys": draw(st.sampled_from(["10", "100"]))}}
 
 

@@ -8,7 +8,6 @@ AdministratorAccess as its identity policy, so what denies is the guardrail unde
 from __future__ import annotations
 
 import fnmatch
-import json
 from functools import lru_cache
 from pathlib import Path
 

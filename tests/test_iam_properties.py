@@ -7,7 +7,7 @@ import copy
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prr_policies.iam import PolicyError, PolicySet, Request, parse_policy, policy_set
+from prr_policies.iam import PolicyError, Request, parse_policy, policy_set
 from tests.strategies import FULL_ACCESS, iam_policy_set, iam_request, iam_statement
 
 RCP_SERVICES = {"s3", "sts", "kms", "sqs", "secretsmanager", "cognito-identity", "logs", "dynamodb", "ecr", "aoss"}

@@ -423,7 +423,7 @@ multi("cond-two-keys-one-missing", both, "ImplicitDeny", {"aws:PrincipalTag/team
 two_ops = {"StringEquals": {"aws:PrincipalTag/team": "platform"}, "Bool": {"aws:SecureTransport": "true"}}
 multi("cond-two-operators-both", two_ops, "Allow", {"aws:PrincipalTag/team": "platform", "aws:SecureTransport": "true"}, "and_or")
 multi("cond-two-operators-one-fails", two_ops, "ImplicitDeny", {"aws:PrincipalTag/team": "platform", "aws:SecureTransport": "false"}, "and_or")
-deny_two = {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1", "eu-central-1"]}, "ArnNotLike": {"aws:PrincipalArn": f"arn:aws:iam::*:role/BreakGlass"}}
+deny_two = {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1", "eu-central-1"]}, "ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/BreakGlass"}}
 multi("cond-deny-two-operators-both-true", deny_two, "ExplicitDeny", {"aws:RequestedRegion": "us-east-1"}, "and_or", "Outside the Regions, not break-glass: denied.", effect="Deny")
 multi("cond-deny-two-operators-region-ok", deny_two, "Allow", {"aws:RequestedRegion": "eu-central-1"}, "and_or", "In an allowed Region the Deny does not apply.", effect="Deny")
 case(C, "cond-deny-break-glass-exempt", "logic", "and_or", "Allow", action="sqs:SendMessage", res=QUEUE,

@@ -160,7 +160,7 @@ def resource_policy(client: Callable[[str], Any], resource_arn: str) -> dict | N
     parts = resource_arn.split(":", 5)
     if len(parts) != 6:
         raise CollectError("resource_policy", resource_arn, "not an ARN")
-    service, region, account, rest = parts[2], parts[3], parts[4], parts[5]
+    service, account, rest = parts[2], parts[4], parts[5]
     try:
         if service == "lambda":
             raw = client("lambda").get_policy(FunctionName=resource_arn)["Policy"]

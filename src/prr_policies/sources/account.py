@@ -11,7 +11,6 @@ item adapter uses (:mod:`prr_policies.sources.aws_shapes`).
 from __future__ import annotations
 
 import json
-import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -459,9 +458,6 @@ def _replace(obj: Any, **changes: Any) -> Any:
     import dataclasses
 
     return dataclasses.replace(obj, **changes)
-
-
-_SOURCE_ARN = re.compile(r"^aws:sourcearn$", re.I)
 
 
 def _permission(statement: dict, address: str) -> LambdaPermission:
