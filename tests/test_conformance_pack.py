@@ -120,3 +120,17 @@ def test_deploy_template_passes_the_prr_checks():
     doc = json.loads(proc.stdout)
     statuses = {f["status"] for f in doc["findings"] if f.get("control_id")}
     assert statuses <= {"PASS", "NOT_APPLICABLE"} and "PASS" in statuses
+
+
+def test_shipped_managed_rule_list_matches_aws_list():
+    """managed_rules.json is AWS's entry for every managed rule the catalog names (moto's copy of
+    the list); the tool exits 1 when it is stale or the catalog names a rule AWS does not have."""
+    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "managed_rules.py"), "--check"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_generate_needs_no_moto():
+    """moto is a test dependency: generating and checking the artifacts must not import it."""
+    code = "import sys; sys.modules['moto'] = None; from prr_policies.cli import main; sys.exit(main(['generate', '--check']))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-2000:]
