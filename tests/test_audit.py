@@ -16,7 +16,7 @@ from prr_policies import audit
 from prr_policies.cli import main
 from prr_policies.result import Status
 from prr_policies.settings import load_settings
-from prr_policies.sources.account import AUDIT_PERMISSIONS, CALLS, iam_action
+from prr_policies.sources.aws_api import AUDIT_PERMISSIONS, CALLS, iam_action
 from tests import aws_stack
 
 SETTINGS = load_settings()

@@ -106,7 +106,7 @@ def test_lambda_005_pass_path_without_moto_support():
             return {}
 
     from prr_policies.controls import evaluate
-    from prr_policies.sources.account import Api
+    from prr_policies.sources.aws_api import Api
 
     facts = handler.enrich(config_item.facts_from_item(item), item, Api(lambda s: Lambda()))
     assert evaluate("PRR-LAMBDA-005", facts, SETTINGS).status.value == "PASS"

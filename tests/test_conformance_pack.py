@@ -102,7 +102,7 @@ def test_managed_parameters_come_from_the_settings(tmp_path):
 
 
 def test_rule_function_permissions_are_the_audits_plus_config():
-    from prr_policies.sources.account import AUDIT_PERMISSIONS
+    from prr_policies.sources.aws_api import AUDIT_PERMISSIONS
 
     doc = json.loads((ROOT / "config_rules" / "deploy" / "rule-permissions.json").read_text())
     actions = [a for s in doc["Statement"] for a in s["Action"]]

@@ -19,7 +19,8 @@ from xml.etree import ElementTree as ET
 from prr_policies.controls import RULES, evaluate
 from prr_policies.result import Result, Status
 from prr_policies.settings import Settings
-from prr_policies.sources.account import AUDIT_PERMISSIONS, Account
+from prr_policies.sources.account import Account
+from prr_policies.sources.aws_api import AUDIT_PERMISSIONS
 
 
 @dataclass

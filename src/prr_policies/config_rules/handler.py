@@ -35,7 +35,8 @@ from prr_policies.result import Result, Status
 from prr_policies.settings import Settings, settings_from_env
 from prr_policies.sources import aws_shapes as shapes
 from prr_policies.sources import config_item, live
-from prr_policies.sources.account import Account, Api
+from prr_policies.sources.account import Account
+from prr_policies.sources.aws_api import Api
 
 RDKLIB_PARAMETERS = {"ExecutionRoleName", "ExecutionRoleRegion", "AssumeRoleMode"}
 ALLOWED_PARAMETERS = {"ControlId"} | RDKLIB_PARAMETERS
@@ -125,25 +126,23 @@ def enrich(facts: Any, item: dict, api: Api, control: str | None = None) -> Any:
         if "environment" in needs and (isinstance(facts.has_environment_variables, Unknown) or isinstance(facts.kms_key_arn, Unknown)):
             got = api.call("lambda", "get_function", FunctionName=name)
             if isinstance(got, dict):
-                cfg = got.get("Configuration") or {}
-                changes["has_environment_variables"] = bool((cfg.get("Environment") or {}).get("Variables"))
+                fresh = live.lambda_function(got)
+                changes["has_environment_variables"] = fresh.has_environment_variables
                 if isinstance(facts.kms_key_arn, Unknown):
-                    changes["kms_key_arn"] = cfg.get("KMSKeyArn")
+                    changes["kms_key_arn"] = fresh.kms_key_arn
             elif isinstance(got, Unknown):
                 changes["has_environment_variables"] = got
         if "code_signing" in needs and isinstance(facts.code_signing_config_arn, Unknown):
             got = api.call("lambda", "get_function_code_signing_config", FunctionName=name)
-            changes["code_signing_config_arn"] = got if isinstance(got, Unknown) else (got or {}).get("CodeSigningConfigArn") or None
+            changes["code_signing_config_arn"] = live.code_signing_arn(got)
         if "on_failure_destination" in needs and isinstance(facts.on_failure_destination, Unknown):
             got = api.call("lambda", "get_function_event_invoke_config", FunctionName=name)
-            changes["on_failure_destination"] = got if isinstance(got, Unknown) else \
-                (((got or {}).get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+            changes["on_failure_destination"] = live.on_failure_destination(got)
         if "role" in needs and isinstance(facts.role, Unknown):
             cfg = json.loads(item["configuration"]) if isinstance(item.get("configuration"), str) else item.get("configuration") or {}
             role_arn = cfg.get("role") or cfg.get("Role")
             role = api.call("iam", "get_role", RoleName=role_arn.rsplit("/", 1)[-1]) if role_arn else None
-            changes["role"] = live.lambda_function({"Configuration": {"Role": role_arn}}, role=role,
-                                                   functions_using_role=Unknown("a change-triggered rule sees one function")).role
+            changes["role"] = live.execution_role(role, role_arn, Unknown("a change-triggered rule sees one function"))
         return dataclasses.replace(facts, **changes)
     if isinstance(facts, Queue) and isinstance(facts.redrive_target_arn, Unknown):
         cfg = shapes.View(item.get("configuration"), "configurationItem", "configuration")

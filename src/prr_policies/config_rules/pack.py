@@ -166,7 +166,7 @@ def validate(text: str) -> list[str]:
 
 def rule_permissions() -> dict:
     """The custom-rule function's policy: the audit's read calls plus what rdklib needs."""
-    from prr_policies.sources.account import AUDIT_PERMISSIONS
+    from prr_policies.sources.aws_api import AUDIT_PERMISSIONS
 
     return {"Version": "2012-10-17", "Statement": [
         {"Sid": "ReadTheServerlessStack", "Effect": "Allow", "Action": list(AUDIT_PERMISSIONS), "Resource": "*"},

@@ -22,117 +22,7 @@ from prr_policies.facts import (
 )
 from prr_policies.sources import aws_shapes as shapes
 from prr_policies.sources import live
-
-# IAM actions whose names are not service:OperationName.
-_ACTION_OVERRIDES = {
-    ("apigateway", "get_rest_apis"): "apigateway:GET",
-    ("apigateway", "get_stages"): "apigateway:GET",
-    ("apigatewayv2", "get_apis"): "apigateway:GET",
-    ("apigatewayv2", "get_stages"): "apigateway:GET",
-    ("lambda", "get_function_event_invoke_config"): "lambda:GetFunctionEventInvokeConfig",
-}
-_IAM_PREFIX = {"apigatewayv2": "apigateway"}
-NOT_FOUND = {"ResourceNotFoundException", "NoSuchEntity", "NotFoundException", "AWS.SimpleQueueService.NonExistentQueue",
-             "NoSuchEntityException", "DeploymentConfigDoesNotExistException"}
-
-
-def iam_action(service: str, operation: str) -> str:
-    """The IAM action a boto3 call needs: ``("lambda", "list_aliases")`` -> ``lambda:ListAliases``."""
-    if (service, operation) in _ACTION_OVERRIDES:
-        return _ACTION_OVERRIDES[(service, operation)]
-    return f"{_IAM_PREFIX.get(service, service)}:" + "".join(w.capitalize() for w in operation.split("_"))
-
-
-# Every call the collector makes, as (service, boto3 operation). The declared permissions below
-# are derived from it, and a test checks it against the calls an audit really makes.
-CALLS: tuple[tuple[str, str], ...] = (
-    ("lambda", "list_functions"), ("lambda", "get_function"), ("lambda", "get_function_code_signing_config"),
-    ("lambda", "get_function_event_invoke_config"), ("lambda", "list_aliases"), ("lambda", "list_provisioned_concurrency_configs"),
-    ("lambda", "get_policy"), ("lambda", "get_function_url_config"), ("lambda", "list_event_source_mappings"),
-    ("lambda", "list_code_signing_configs"),
-    ("iam", "get_role"),
-    ("logs", "describe_log_groups"),
-    ("sqs", "list_queues"), ("sqs", "get_queue_attributes"),
-    ("sns", "list_topics"), ("sns", "get_topic_attributes"),
-    ("secretsmanager", "list_secrets"),
-    ("kms", "list_keys"), ("kms", "describe_key"), ("kms", "get_key_rotation_status"),
-    ("codedeploy", "list_applications"), ("codedeploy", "batch_get_applications"), ("codedeploy", "list_deployment_groups"),
-    ("codedeploy", "get_deployment_group"), ("codedeploy", "get_deployment_config"),
-    ("apigateway", "get_rest_apis"), ("apigateway", "get_stages"), ("apigatewayv2", "get_apis"), ("apigatewayv2", "get_stages"),
-)
-AUDIT_PERMISSIONS: tuple[str, ...] = tuple(sorted({iam_action(s, o) for s, o in CALLS}))
-
-
-def _error_code(exc: Exception) -> str:
-    resp = getattr(exc, "response", None)
-    if isinstance(resp, dict):
-        return str((resp.get("Error") or {}).get("Code") or type(exc).__name__)
-    return type(exc).__name__
-
-
-class Api:
-    """boto3 calls with the refusals turned into Unknown; records what it called."""
-
-    def __init__(self, client: Callable[[str], Any]):
-        self._factory = client
-        self._clients: dict[str, Any] = {}
-        self._lock = threading.Lock()
-        self.calls: set[tuple[str, str]] = set()
-        self.refused: dict[str, str] = {}  # IAM action -> error code, for calls the caller may not make
-        self.failed: dict[str, str] = {}  # IAM action -> error, for calls that failed otherwise
-
-    def client(self, service: str) -> Any:
-        with self._lock:
-            if service not in self._clients:
-                self._clients[service] = self._factory(service)
-            return self._clients[service]
-
-    def _fail(self, service: str, operation: str, exc: Exception) -> Unknown | None:
-        code = _error_code(exc)
-        if code in NOT_FOUND:
-            return None
-        action = iam_action(service, operation)
-        status = ((getattr(exc, "response", None) or {}).get("ResponseMetadata") or {}).get("HTTPStatusCode")
-        denied = "AccessDenied" in code or code in ("UnauthorizedOperation", "AuthorizationError", "UnrecognizedClientException") \
-            or (status == 403 and code not in NOT_FOUND)
-        with self._lock:
-            (self.refused if denied else self.failed)[action] = code
-        if denied:
-            return Unknown(f"{action} was refused ({code}): grant it to the auditing role")
-        if code in ("NotImplementedError",) or isinstance(exc, NotImplementedError):
-            return Unknown(f"{action} is not available here ({exc})")
-        return Unknown(f"{action} failed ({code}: {str(exc)[:120]})")
-
-    def call(self, service: str, operation: str, **kwargs: Any) -> Any:
-        """The response dict, None when the resource does not exist, or Unknown."""
-        assert (service, operation) in CALLS, (service, operation)
-        with self._lock:
-            self.calls.add((service, operation))
-        try:
-            return getattr(self.client(service), operation)(**kwargs)
-        except Exception as exc:  # noqa: BLE001 - ClientError, ParamValidationError, moto's NotImplementedError
-            return self._fail(service, operation, exc)
-
-    def pages(self, service: str, operation: str, key: str, **kwargs: Any) -> list | Unknown:
-        assert (service, operation) in CALLS, (service, operation)
-        with self._lock:
-            self.calls.add((service, operation))
-        try:
-            client = self.client(service)
-            if client.can_paginate(operation):
-                return [x for page in client.get_paginator(operation).paginate(**kwargs) for x in page.get(key, [])]
-            return list(getattr(client, operation)(**kwargs).get(key, []))
-        except Exception as exc:  # noqa: BLE001
-            got = self._fail(service, operation, exc)
-            return [] if got is None else got
-
-
-def _get(d: Any, *path: str) -> Any:
-    for k in path:
-        if not isinstance(d, dict):
-            return None
-        d = d.get(k)
-    return d
+from prr_policies.sources.aws_api import Api, dig
 
 
 def _source_kind(arn: str | None) -> str | None:
@@ -258,28 +148,19 @@ class Account:
             address=m.get("EventSourceMappingArn") or m.get("UUID", "<mapping>"), function=fn_arn, source_arn=src, source_kind=kind,
             function_response_types=tuple(m.get("FunctionResponseTypes") or ()),
             maximum_retry_attempts=m.get("MaximumRetryAttempts"), maximum_record_age_seconds=m.get("MaximumRecordAgeInSeconds"),
-            on_failure_destination=_get(m, "DestinationConfig", "OnFailure", "Destination"),
+            on_failure_destination=dig(m, "DestinationConfig", "OnFailure", "Destination"),
             queue_visibility_timeout=vis, function_timeout=timeout)
 
     def _function(self, f: dict, role_usage: dict, esms: Any, log_groups: Any, groups: Any, by_name: dict) -> list:
         name, arn = f["FunctionName"], f["FunctionArn"]
         rows: list[tuple[type, str, str, Any]] = []
-        got = self.api.call("lambda", "get_function", FunctionName=name)
-        if got is None or isinstance(got, Unknown):
-            reason = got.reason if isinstance(got, Unknown) else "the function disappeared during the audit"
-            got = {"Configuration": f, "Concurrency": Unknown(reason)}
-        csc = self.api.call("lambda", "get_function_code_signing_config", FunctionName=name)
-        invoke = self.api.call("lambda", "get_function_event_invoke_config", FunctionName=name)
+        facts, role = live.read_function(self.api, name, listed=f, role_usage=role_usage)
         role_arn = f.get("Role") or ""
-        role = self.api.call("iam", "get_role", RoleName=role_arn.rsplit("/", 1)[-1]) if role_arn else None
-        facts = live.lambda_function(got, csc, invoke, role, role_usage.get(role_arn, 1))
-        if isinstance(got.get("Concurrency"), Unknown):
-            facts = _replace(facts, reserved_concurrency=got["Concurrency"])
         rows.append((LambdaFunction, "AWS::Lambda::Function", name, facts))
         if isinstance(role, dict):
             r = role.get("Role", {})
             trust = shapes.trust_services(r.get("AssumeRolePolicyDocument") or {}, "iam:GetRole", "AssumeRolePolicyDocument")
-            boundary = _get(r, "PermissionsBoundary", "PermissionsBoundaryArn")
+            boundary = dig(r, "PermissionsBoundary", "PermissionsBoundaryArn")
             rows.append((IamRole, "AWS::IAM::Role", r.get("RoleName", role_arn), IamRole(r.get("Arn", role_arn), trust, boundary)))
         elif isinstance(role, Unknown):
             rows.append((IamRole, "AWS::IAM::Role", role_arn.rsplit("/", 1)[-1], IamRole(role_arn, role, role)))
@@ -363,7 +244,7 @@ class Account:
                     if isinstance(kind, Unknown) and cfg_name:
                         if cfg_name not in configs:
                             dc = self.api.call("codedeploy", "get_deployment_config", deploymentConfigName=cfg_name)
-                            configs[cfg_name] = dc if isinstance(dc, Unknown) else _get(dc, "deploymentConfigInfo", "trafficRoutingConfig", "type") \
+                            configs[cfg_name] = dc if isinstance(dc, Unknown) else dig(dc, "deploymentConfigInfo", "trafficRoutingConfig", "type") \
                                 or Unknown(f"the deployment config {cfg_name} has no traffic routing")
                         kind = configs[cfg_name]
                     view = shapes.View(g, "GetDeploymentGroup")
@@ -454,12 +335,6 @@ def _unqualified(arn: Any) -> Any:
     return ":".join(arn.split(":")[:7]) if isinstance(arn, str) and arn.count(":") >= 7 else arn
 
 
-def _replace(obj: Any, **changes: Any) -> Any:
-    import dataclasses
-
-    return dataclasses.replace(obj, **changes)
-
-
 def _permission(statement: dict, address: str) -> LambdaPermission:
     principal = statement.get("Principal")
     if isinstance(principal, dict):
@@ -485,13 +360,13 @@ def _permission(statement: dict, address: str) -> LambdaPermission:
 
 def _log_group(f: dict, log_groups: Any, by_name: dict) -> FunctionLogGroup:
     name, arn = f["FunctionName"], f["FunctionArn"]
-    group = _get(f, "LoggingConfig", "LogGroup") or f"/aws/lambda/{name}"
+    group = dig(f, "LoggingConfig", "LogGroup") or f"/aws/lambda/{name}"
     if isinstance(log_groups, Unknown):
         return FunctionLogGroup(arn, log_groups)
     found = next((g for g in log_groups if g.get("logGroupName") == group), None)
     if found is None and not group.startswith("/aws/lambda/"):
         return FunctionLogGroup(arn, Unknown(f"{group} is outside /aws/lambda/, which the audit lists"))
-    shared = tuple(n for n, other in by_name.items() if n != name and (_get(other, "LoggingConfig", "LogGroup") or f"/aws/lambda/{n}") == group)
+    shared = tuple(n for n, other in by_name.items() if n != name and (dig(other, "LoggingConfig", "LogGroup") or f"/aws/lambda/{n}") == group)
     if found is None:
         return FunctionLogGroup(arn, None)
     return FunctionLogGroup(arn, group, found.get("retentionInDays"), found.get("kmsKeyId"), shared)

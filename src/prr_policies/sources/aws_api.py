@@ -1,0 +1,125 @@
+"""boto3 calls through one wrapper: a refused or failing call becomes ``Unknown`` naming the
+IAM permission it needed, a missing resource becomes None, and every call is checked against
+the declared list ``CALLS`` (from which ``AUDIT_PERMISSIONS`` is derived).
+
+No boto3 import here: :class:`Api` takes a ``client(service)`` factory.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable
+
+from prr_policies.facts import Unknown
+
+# IAM actions whose names are not service:OperationName.
+_ACTION_OVERRIDES = {
+    ("apigateway", "get_rest_apis"): "apigateway:GET",
+    ("apigateway", "get_stages"): "apigateway:GET",
+    ("apigatewayv2", "get_apis"): "apigateway:GET",
+    ("apigatewayv2", "get_stages"): "apigateway:GET",
+    ("lambda", "get_function_event_invoke_config"): "lambda:GetFunctionEventInvokeConfig",
+}
+_IAM_PREFIX = {"apigatewayv2": "apigateway"}
+NOT_FOUND = {"ResourceNotFoundException", "NoSuchEntity", "NotFoundException", "AWS.SimpleQueueService.NonExistentQueue",
+             "NoSuchEntityException", "DeploymentConfigDoesNotExistException"}
+
+
+def iam_action(service: str, operation: str) -> str:
+    """The IAM action a boto3 call needs: ``("lambda", "list_aliases")`` -> ``lambda:ListAliases``."""
+    if (service, operation) in _ACTION_OVERRIDES:
+        return _ACTION_OVERRIDES[(service, operation)]
+    return f"{_IAM_PREFIX.get(service, service)}:" + "".join(w.capitalize() for w in operation.split("_"))
+
+
+# Every call the collector makes, as (service, boto3 operation). The declared permissions below
+# are derived from it, and a test checks it against the calls an audit really makes.
+CALLS: tuple[tuple[str, str], ...] = (
+    ("lambda", "list_functions"), ("lambda", "get_function"), ("lambda", "get_function_code_signing_config"),
+    ("lambda", "get_function_event_invoke_config"), ("lambda", "list_aliases"), ("lambda", "list_provisioned_concurrency_configs"),
+    ("lambda", "get_policy"), ("lambda", "get_function_url_config"), ("lambda", "list_event_source_mappings"),
+    ("lambda", "list_code_signing_configs"),
+    ("iam", "get_role"),
+    ("logs", "describe_log_groups"),
+    ("sqs", "list_queues"), ("sqs", "get_queue_attributes"),
+    ("sns", "list_topics"), ("sns", "get_topic_attributes"),
+    ("secretsmanager", "list_secrets"),
+    ("kms", "list_keys"), ("kms", "describe_key"), ("kms", "get_key_rotation_status"),
+    ("codedeploy", "list_applications"), ("codedeploy", "batch_get_applications"), ("codedeploy", "list_deployment_groups"),
+    ("codedeploy", "get_deployment_group"), ("codedeploy", "get_deployment_config"),
+    ("apigateway", "get_rest_apis"), ("apigateway", "get_stages"), ("apigatewayv2", "get_apis"), ("apigatewayv2", "get_stages"),
+)
+AUDIT_PERMISSIONS: tuple[str, ...] = tuple(sorted({iam_action(s, o) for s, o in CALLS}))
+
+
+def _error_code(exc: Exception) -> str:
+    resp = getattr(exc, "response", None)
+    if isinstance(resp, dict):
+        return str((resp.get("Error") or {}).get("Code") or type(exc).__name__)
+    return type(exc).__name__
+
+
+class Api:
+    """boto3 calls with the refusals turned into Unknown; records what it called."""
+
+    def __init__(self, client: Callable[[str], Any]):
+        self._factory = client
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self.calls: set[tuple[str, str]] = set()
+        self.refused: dict[str, str] = {}  # IAM action -> error code, for calls the caller may not make
+        self.failed: dict[str, str] = {}  # IAM action -> error, for calls that failed otherwise
+
+    def client(self, service: str) -> Any:
+        with self._lock:
+            if service not in self._clients:
+                self._clients[service] = self._factory(service)
+            return self._clients[service]
+
+    def _fail(self, service: str, operation: str, exc: Exception) -> Unknown | None:
+        code = _error_code(exc)
+        if code in NOT_FOUND:
+            return None
+        action = iam_action(service, operation)
+        status = ((getattr(exc, "response", None) or {}).get("ResponseMetadata") or {}).get("HTTPStatusCode")
+        denied = "AccessDenied" in code or code in ("UnauthorizedOperation", "AuthorizationError", "UnrecognizedClientException") \
+            or (status == 403 and code not in NOT_FOUND)
+        with self._lock:
+            (self.refused if denied else self.failed)[action] = code
+        if denied:
+            return Unknown(f"{action} was refused ({code}): grant it to the auditing role")
+        if code in ("NotImplementedError",) or isinstance(exc, NotImplementedError):
+            return Unknown(f"{action} is not available here ({exc})")
+        return Unknown(f"{action} failed ({code}: {str(exc)[:120]})")
+
+    def call(self, service: str, operation: str, **kwargs: Any) -> Any:
+        """The response dict, None when the resource does not exist, or Unknown."""
+        assert (service, operation) in CALLS, (service, operation)
+        with self._lock:
+            self.calls.add((service, operation))
+        try:
+            return getattr(self.client(service), operation)(**kwargs)
+        except Exception as exc:  # noqa: BLE001 - ClientError, ParamValidationError, moto's NotImplementedError
+            return self._fail(service, operation, exc)
+
+    def pages(self, service: str, operation: str, key: str, **kwargs: Any) -> list | Unknown:
+        assert (service, operation) in CALLS, (service, operation)
+        with self._lock:
+            self.calls.add((service, operation))
+        try:
+            client = self.client(service)
+            if client.can_paginate(operation):
+                return [x for page in client.get_paginator(operation).paginate(**kwargs) for x in page.get(key, [])]
+            return list(getattr(client, operation)(**kwargs).get(key, []))
+        except Exception as exc:  # noqa: BLE001
+            got = self._fail(service, operation, exc)
+            return [] if got is None else got
+
+
+def dig(d: Any, *path: str) -> Any:
+    """``d[path[0]][path[1]]...``, or None where a step is missing or not a dict."""
+    for k in path:
+        if not isinstance(d, dict):
+            return None
+        d = d.get(k)
+    return d
