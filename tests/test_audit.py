@@ -106,10 +106,66 @@ def test_an_unreadable_trigger_leaves_serving_traffic_unknown():
         def __getattr__(self, name):
             return lambda **kw: {}
 
-    from prr_policies.facts import FunctionRelease
+    from prr_policies.facts import FunctionRelease, LambdaPermission
     snap = Account(lambda s: Lambda(), functions=["f"]).collect()
     release = snap.facts[FunctionRelease][0][2]
     assert release.serving_traffic.__class__.__name__ == "Unknown" and "lambda:GetPolicy was refused" in release.serving_traffic.reason
+    # and PRR-LAMBDA-011 gets an unknown permission for the function instead of no row at all
+    [(_, _, permission)] = snap.facts[LambdaPermission]
+    assert "lambda:GetPolicy was refused" in permission.principal.reason
+
+
+def test_a_refused_account_reports_every_control_unknown():
+    """When every call is refused, each control still gets a finding (one per refused listing),
+    and none of them is a PASS or a FAIL: only UNKNOWN, or NOT_APPLICABLE where the settings
+    turn the control off."""
+    from prr_policies.controls import RULES
+
+    class Denied(Exception):
+        response = {"Error": {"Code": "AccessDeniedException"}, "ResponseMetadata": {"HTTPStatusCode": 403}}
+
+    class Refusing:
+        def can_paginate(self, op):
+            return False
+
+        def __getattr__(self, name):
+            def refuse(**kw):
+                raise Denied(f"not authorized to perform {name}")
+            return refuse
+
+    rep = audit.run(lambda s: Refusing(), SETTINGS)
+    assert {f.control_id for f in rep.findings} == set(RULES)
+    for f in rep.findings:
+        assert f.result.status is Status.UNKNOWN or (
+            f.result.status is Status.NOT_APPLICABLE and f.result.reason.startswith("Settings do not require")), f.result
+    assert all(f.resource_id.startswith("<") for f in rep.findings)
+
+
+def test_a_full_audit_reads_each_deployment_group_once(stack):
+    """The release path and PRR-CODEDEPLOY-001 share one read of the deployment groups."""
+    from collections import Counter
+
+    from prr_policies.sources.account import Account
+
+    counts: Counter = Counter()
+
+    class Counting:
+        def __init__(self, client):
+            self._client = client
+
+        def __getattr__(self, name):
+            attr = getattr(self._client, name)
+            if name.startswith(("get_", "batch_get_")) and name != "get_paginator":
+                def counted(**kw):
+                    counts[name] += 1
+                    return attr(**kw)
+                return counted
+            return attr
+
+    Account(lambda s: Counting(aws_stack.client(s))).collect()
+    cd = aws_stack.client("codedeploy")
+    groups = sum(len(cd.list_deployment_groups(applicationName=a)["deploymentGroups"]) for a in cd.list_applications()["applications"])
+    assert groups > 0 and counts["get_deployment_group"] == groups
 
 
 def test_cli_prints_findings_and_exits_1(stack, capsys):

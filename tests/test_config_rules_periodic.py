@@ -179,3 +179,23 @@ def test_evaluations_go_out_in_batches_of_100(account):
     PUT_SIZES.clear()
     got = run("PRR-LAMBDA-015")
     assert len(got) >= 234 and PUT_SIZES[:2] == [100, 100] and sum(PUT_SIZES) == len(got)
+
+
+@pytest.mark.parametrize("control, not_built", [
+    ("PRR-LAMBDA-015", {"sns", "secretsmanager", "kms", "apigateway", "apigatewayv2", "codedeploy", "iam", "sqs"}),
+    ("PRR-ESM-003", {"sns", "secretsmanager", "kms", "apigateway", "apigatewayv2", "codedeploy", "iam", "logs"}),
+])
+def test_a_periodic_rule_reads_only_what_its_control_needs(account, monkeypatch, control, not_built):
+    """Each periodic rule is its own invocation: it reads the facts its control evaluates, not
+    every queue, topic, key and API of the account (nor per-function details it does not use)."""
+    built: list[str] = []
+    real = boto3.client
+
+    def recording(service, *a, **k):
+        built.append(service)
+        return real(service, *a, **k)
+
+    monkeypatch.setattr(boto3, "client", recording)
+    got = run(control)
+    assert got and "lambda" in built
+    assert not set(built) & not_built, sorted(set(built) & not_built)

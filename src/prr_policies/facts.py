@@ -7,7 +7,7 @@ record). Rules must treat the two differently: unset is a fact, Unknown fails cl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TypeVar, Union
 
 T = TypeVar("T")
@@ -187,3 +187,10 @@ class FunctionRelease:
     aliases: Maybe[tuple[str, ...]] = None
     provisioned_concurrency_qualifiers: Maybe[tuple[str, ...]] = None
     deployment_group: "DeploymentGroup | None | Unknown" = None
+
+
+def unknown_facts(facts_type: type[T], address: str, why: Unknown) -> T:
+    """Facts of ``facts_type`` whose every field but the address is ``why``: what a source
+    reports for a resource (or a whole listing) it could not read, so each rule says UNKNOWN."""
+    names = [f.name for f in fields(facts_type) if f.init and f.name != "address"]  # type: ignore[arg-type]
+    return facts_type(address=address, **{n: why for n in names})  # type: ignore[call-arg]

@@ -14,11 +14,11 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Collection
 
 from prr_policies.facts import (
     ApiStage, CodeSigningConfig, DeploymentGroup, EventSourceMapping, FunctionLogGroup, FunctionRelease, FunctionUrl,
-    IamRole, KmsKey, LambdaFunction, LambdaPermission, Queue, Secret, Topic, Unknown,
+    IamRole, KmsKey, LambdaFunction, LambdaPermission, Queue, Secret, Topic, Unknown, unknown_facts,
 )
 from prr_policies.sources import aws_shapes as shapes
 from prr_policies.sources import live
@@ -45,6 +45,19 @@ class Snapshot:
         self.facts.setdefault(facts_type, []).append((resource_type, resource_id, facts))
 
 
+# What each facts type is about (placeholders for a refused listing are reported against these).
+RESOURCE_TYPES: dict[type, str] = {
+    LambdaFunction: "AWS::Lambda::Function", IamRole: "AWS::IAM::Role", LambdaPermission: "AWS::Lambda::Function",
+    FunctionUrl: "AWS::Lambda::Function", FunctionLogGroup: "AWS::Lambda::Function", FunctionRelease: "AWS::Lambda::Function",
+    EventSourceMapping: "AWS::Lambda::EventSourceMapping", Queue: "AWS::SQS::Queue", Topic: "AWS::SNS::Topic",
+    Secret: "AWS::SecretsManager::Secret", KmsKey: "AWS::KMS::Key", CodeSigningConfig: "AWS::Lambda::CodeSigningConfig",
+    DeploymentGroup: "AWS::CodeDeploy::DeploymentGroup",
+}
+FUNCTION_TYPES = frozenset({LambdaFunction, IamRole, LambdaPermission, FunctionUrl, FunctionLogGroup, FunctionRelease})
+ACCOUNT_WIDE_TYPES = frozenset({Queue, Topic, Secret, KmsKey, CodeSigningConfig, DeploymentGroup, ApiStage})
+ALL_TYPES = FUNCTION_TYPES | ACCOUNT_WIDE_TYPES | {EventSourceMapping}
+
+
 class Account:
     def __init__(self, client: Callable[[str], Any], *, functions: list[str] | None = None, jobs: int = 8,
                  dlq_suffixes: tuple[str, ...] = (), deployment_group_name: str = "{function}",
@@ -55,6 +68,7 @@ class Account:
         self.dlq_suffixes = dlq_suffixes
         self.group_name = deployment_group_name
         self.progress = progress or (lambda _what, _done, _total: None)
+        self._groups: list | Unknown | None = None
 
     # -- whole-account listings --------------------------------------------------------------
 
@@ -64,75 +78,72 @@ class Account:
             return fns
         return [f for f in fns if f.get("FunctionName") in self.only or f.get("FunctionArn") in self.only]
 
-    def _queues(self, urls: list[str] | None = None) -> dict[str, dict]:
-        out: dict[str, dict] = {}
-        if urls is None:
-            listed = self.api.pages("sqs", "list_queues", "QueueUrls")
-            urls = [] if isinstance(listed, Unknown) else listed
-            if isinstance(listed, Unknown):
-                out["<list_queues>"] = {"__unknown__": listed}
-        for url in urls:
-            got = self.api.call("sqs", "get_queue_attributes", QueueUrl=url, AttributeNames=["All"])
-            out[url] = {"__unknown__": got} if isinstance(got, Unknown) else (got or {}).get("Attributes", {})
-        return out
-
-    def collect(self) -> Snapshot:
+    def collect(self, facts_types: Collection[type] | None = None) -> Snapshot:
+        """Facts of every type, or only of ``facts_types`` (a periodic rule asks for its own): the
+        calls the other types need are not made. A listing that is refused or fails gives one
+        all-Unknown placeholder (its id starts with ``<``) per type it would have produced, so
+        nothing is silently left out."""
+        want = ALL_TYPES if facts_types is None else frozenset(facts_types)
+        self._groups = None
         snap = Snapshot()
-        fns = self._functions()
-        if isinstance(fns, Unknown):
-            snap.add(LambdaFunction, "AWS::Lambda::Function", "<all functions>", LambdaFunction(address="<all functions>", runtime=fns))
-            fns = []
-        self._functions_and_relations(fns, snap)
-        if not self.only:
-            self._account_wide(snap)
+        if want & (FUNCTION_TYPES | {EventSourceMapping}):
+            fns = self._functions()
+            if isinstance(fns, Unknown):
+                for t in FUNCTION_TYPES & want:
+                    snap.add(t, RESOURCE_TYPES[t], "<all functions>", unknown_facts(t, "<all functions>", fns))
+                fns = []
+            self._functions_and_relations(fns, snap, want)
+        if not self.only and want & ACCOUNT_WIDE_TYPES:
+            self._account_wide(snap, want)
         snap.refused = dict(self.api.refused)
         snap.failed = dict(self.api.failed)
         snap.calls = set(self.api.calls)
         return snap
 
-    def _functions_and_relations(self, fns: list[dict], snap: Snapshot) -> None:
+    def _functions_and_relations(self, fns: list[dict], snap: Snapshot, want: frozenset[type]) -> None:
         role_usage: dict[str, int] = {}
         for f in fns:
             role_usage[f.get("Role", "")] = role_usage.get(f.get("Role", ""), 0) + 1
-        esms = self.api.pages("lambda", "list_event_source_mappings", "EventSourceMappings")
-        log_groups = self.api.pages("logs", "describe_log_groups", "logGroups", logGroupNamePrefix="/aws/lambda/")
-        groups = self._deployment_groups() if fns else []
-        queue_attrs: dict[str, Any] = {}
-        if not isinstance(esms, Unknown):
-            urls = {}
-            for m in esms:
-                arn = m.get("EventSourceArn") or ""
-                if arn.startswith("arn:aws:sqs:"):
-                    parts = arn.split(":")
-                    urls[arn] = f"https://sqs.{parts[3]}.amazonaws.com/{parts[4]}/{parts[5]}"
-            for arn, url in urls.items():
-                got = self.api.call("sqs", "get_queue_attributes", QueueUrl=url, AttributeNames=["VisibilityTimeout"])
-                queue_attrs[arn] = got if isinstance(got, Unknown) else (got or {}).get("Attributes", {})
+        esms = self.api.pages("lambda", "list_event_source_mappings", "EventSourceMappings") \
+            if want & {EventSourceMapping, FunctionRelease} else []
+        log_groups = self.api.pages("logs", "describe_log_groups", "logGroups", logGroupNamePrefix="/aws/lambda/") \
+            if FunctionLogGroup in want else []
+        groups = self._deployment_groups() if fns and FunctionRelease in want else []
         by_name = {f["FunctionName"]: f for f in fns if "FunctionName" in f}
         done = [0]
         lock = threading.Lock()
 
         def one(f: dict) -> list[tuple[type, str, str, Any]]:
-            out = self._function(f, role_usage, esms, log_groups, groups, by_name)
+            out = self._function(f, want, role_usage, esms, log_groups, groups, by_name)
             with lock:
                 done[0] += 1
                 self.progress("functions", done[0], len(fns))
             return out
 
-        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
-            for rows in pool.map(one, fns):
-                for row in rows:
-                    snap.add(*row)
-        if isinstance(esms, Unknown):
-            snap.add(EventSourceMapping, "AWS::Lambda::EventSourceMapping", "<all mappings>",
-                     EventSourceMapping(address="<all mappings>", source_kind=esms))
+        if want & FUNCTION_TYPES:
+            with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+                for rows in pool.map(one, fns):
+                    for row in rows:
+                        snap.add(*row)
+        if EventSourceMapping not in want:
             return
+        if isinstance(esms, Unknown):
+            snap.add(EventSourceMapping, RESOURCE_TYPES[EventSourceMapping], "<all mappings>",
+                     unknown_facts(EventSourceMapping, "<all mappings>", esms))
+            return
+        queue_attrs: dict[str, Any] = {}
+        for arn in {m.get("EventSourceArn") or "" for m in esms}:
+            if arn.startswith("arn:aws:sqs:"):
+                parts = arn.split(":")
+                url = f"https://sqs.{parts[3]}.amazonaws.com/{parts[4]}/{parts[5]}"
+                got = self.api.call("sqs", "get_queue_attributes", QueueUrl=url, AttributeNames=["VisibilityTimeout"])
+                queue_attrs[arn] = got if isinstance(got, Unknown) else (got or {}).get("Attributes", {})
         timeouts = {f.get("FunctionArn"): f.get("Timeout") for f in fns}
         for m in esms:
             fn_arn = _unqualified(m.get("FunctionArn"))
             if self.only and fn_arn not in timeouts:
                 continue
-            snap.add(EventSourceMapping, "AWS::Lambda::EventSourceMapping", m.get("UUID", "<mapping>"),
+            snap.add(EventSourceMapping, RESOURCE_TYPES[EventSourceMapping], m.get("UUID", "<mapping>"),
                      self._esm(m, timeouts, queue_attrs))
 
     def _esm(self, m: dict, timeouts: dict, queue_attrs: dict) -> EventSourceMapping:
@@ -151,47 +162,57 @@ class Account:
             on_failure_destination=dig(m, "DestinationConfig", "OnFailure", "Destination"),
             queue_visibility_timeout=vis, function_timeout=timeout)
 
-    def _function(self, f: dict, role_usage: dict, esms: Any, log_groups: Any, groups: Any, by_name: dict) -> list:
+    def _function(self, f: dict, want: frozenset[type], role_usage: dict, esms: Any, log_groups: Any, groups: Any,
+                  by_name: dict) -> list:
         name, arn = f["FunctionName"], f["FunctionArn"]
         rows: list[tuple[type, str, str, Any]] = []
-        facts, role = live.read_function(self.api, name, listed=f, role_usage=role_usage)
-        role_arn = f.get("Role") or ""
-        rows.append((LambdaFunction, "AWS::Lambda::Function", name, facts))
-        if isinstance(role, dict):
-            r = role.get("Role", {})
-            trust = shapes.trust_services(r.get("AssumeRolePolicyDocument") or {}, "iam:GetRole", "AssumeRolePolicyDocument")
-            boundary = dig(r, "PermissionsBoundary", "PermissionsBoundaryArn")
-            rows.append((IamRole, "AWS::IAM::Role", r.get("RoleName", role_arn), IamRole(r.get("Arn", role_arn), trust, boundary)))
-        elif isinstance(role, Unknown):
-            rows.append((IamRole, "AWS::IAM::Role", role_arn.rsplit("/", 1)[-1], IamRole(role_arn, role, role)))
-        # resource policy -> permissions, and whether anything may invoke the function
-        policy = self.api.call("lambda", "get_policy", FunctionName=name)
+        if want & {LambdaFunction, IamRole}:
+            facts, role = live.read_function(self.api, name, listed=f, role_usage=role_usage)
+            role_arn = f.get("Role") or ""
+            rows.append((LambdaFunction, "AWS::Lambda::Function", name, facts))
+            if isinstance(role, dict):
+                r = role.get("Role", {})
+                trust = shapes.trust_services(r.get("AssumeRolePolicyDocument") or {}, "iam:GetRole", "AssumeRolePolicyDocument")
+                boundary = dig(r, "PermissionsBoundary", "PermissionsBoundaryArn")
+                rows.append((IamRole, "AWS::IAM::Role", r.get("RoleName", role_arn), IamRole(r.get("Arn", role_arn), trust, boundary)))
+            elif isinstance(role, Unknown):
+                rows.append((IamRole, "AWS::IAM::Role", role_arn.rsplit("/", 1)[-1], unknown_facts(IamRole, role_arn, role)))
         grants: Any = 0
-        if isinstance(policy, Unknown):
-            grants = policy
-        elif isinstance(policy, dict):
-            stmts = json.loads(policy.get("Policy") or "{}").get("Statement", [])
-            grants = len(stmts)
-            for i, s in enumerate(stmts):
-                rows.append((LambdaPermission, "AWS::Lambda::Function", name, _permission(s, f"{arn}#{s.get('Sid', i)}")))
-        aliases = self.api.pages("lambda", "list_aliases", "Aliases", FunctionName=name)
-        # A URL belongs to the function ($LATEST) or to one of its aliases.
+        if want & {LambdaPermission, FunctionRelease}:
+            # resource policy -> permissions, and whether anything may invoke the function
+            policy = self.api.call("lambda", "get_policy", FunctionName=name)
+            if isinstance(policy, Unknown):
+                grants = policy
+                rows.append((LambdaPermission, "AWS::Lambda::Function", name, unknown_facts(LambdaPermission, f"{arn}#<policy>", policy)))
+            elif isinstance(policy, dict):
+                stmts = json.loads(policy.get("Policy") or "{}").get("Statement", [])
+                grants = len(stmts)
+                for i, st in enumerate(stmts):
+                    rows.append((LambdaPermission, "AWS::Lambda::Function", name, _permission(st, f"{arn}#{st.get('Sid', i)}")))
+        aliases: Any = []
         urls: Any = []
-        for qualifier in [None] + ([] if isinstance(aliases, Unknown) else [a["Name"] for a in aliases]):
-            got = self.api.call("lambda", "get_function_url_config", FunctionName=name, **({"Qualifier": qualifier} if qualifier else {}))
-            if isinstance(got, Unknown):
-                urls = got
-                break
-            if got:
-                urls.append(got)
-        if isinstance(urls, Unknown):
-            rows.append((FunctionUrl, "AWS::Lambda::Function", name, FunctionUrl(arn, urls)))
-        else:
-            for u in urls:
-                rows.append((FunctionUrl, "AWS::Lambda::Function", name, FunctionUrl(u.get("FunctionArn", arn), u.get("AuthType"))))
-        # log group
-        rows.append((FunctionLogGroup, "AWS::Lambda::Function", name, _log_group(f, log_groups, by_name)))
-        # release path
+        if want & {FunctionUrl, FunctionRelease}:
+            aliases = self.api.pages("lambda", "list_aliases", "Aliases", FunctionName=name)
+            # A URL belongs to the function ($LATEST) or to one of its aliases.
+            for qualifier in [None] + ([] if isinstance(aliases, Unknown) else [a["Name"] for a in aliases]):
+                got = self.api.call("lambda", "get_function_url_config", FunctionName=name, **({"Qualifier": qualifier} if qualifier else {}))
+                if isinstance(got, Unknown):
+                    urls = got
+                    break
+                if got:
+                    urls.append(got)
+            if isinstance(urls, Unknown):
+                rows.append((FunctionUrl, "AWS::Lambda::Function", name, FunctionUrl(arn, urls)))
+            else:
+                for u in urls:
+                    rows.append((FunctionUrl, "AWS::Lambda::Function", name, FunctionUrl(u.get("FunctionArn", arn), u.get("AuthType"))))
+        if FunctionLogGroup in want:
+            rows.append((FunctionLogGroup, "AWS::Lambda::Function", name, _log_group(f, log_groups, by_name)))
+        if FunctionRelease in want:
+            rows.append((FunctionRelease, "AWS::Lambda::Function", name, self._release(name, arn, esms, grants, urls, aliases, groups)))
+        return [row for row in rows if row[0] in want]
+
+    def _release(self, name: str, arn: str, esms: Any, grants: Any, urls: Any, aliases: Any, groups: Any) -> FunctionRelease:
         mine = esms if isinstance(esms, Unknown) else [m for m in esms if m.get("FunctionArn") == arn
                                                        or str(m.get("FunctionArn", "")).startswith(arn + ":")]
         # Serving traffic: any known trigger says yes; otherwise an unreadable one leaves it unknown.
@@ -201,13 +222,11 @@ class Account:
         else:
             serving = next((x for x in signals if isinstance(x, Unknown)), False)
         pcs = self.api.pages("lambda", "list_provisioned_concurrency_configs", "ProvisionedConcurrencyConfigs", FunctionName=name)
-        release = FunctionRelease(
+        return FunctionRelease(
             address=arn, serving_traffic=serving,
             aliases=aliases if isinstance(aliases, Unknown) else tuple(a["Name"] for a in aliases),
             provisioned_concurrency_qualifiers=pcs if isinstance(pcs, Unknown) else tuple(p.get("FunctionArn", "").rsplit(":", 1)[-1] for p in pcs),
             deployment_group=self._group_for(name, groups))
-        rows.append((FunctionRelease, "AWS::Lambda::Function", name, release))
-        return rows
 
     def _group_for(self, function: str, groups: Any) -> Any:
         if isinstance(groups, Unknown):
@@ -219,6 +238,13 @@ class Account:
         return None
 
     def _deployment_groups(self) -> list | Unknown:
+        """(application, group, facts) for every group; read once per collect (the release path
+        and the deployment-group control both use them)."""
+        if self._groups is None:
+            self._groups = self._read_deployment_groups()
+        return self._groups
+
+    def _read_deployment_groups(self) -> list | Unknown:
         apps = self.api.pages("codedeploy", "list_applications", "applications")
         if isinstance(apps, Unknown):
             return apps
@@ -252,51 +278,64 @@ class Account:
                     out.append((app, g, facts))
         return out
 
-    def _account_wide(self, snap: Snapshot) -> None:
-        for url, attrs in self._queues().items():
-            if "__unknown__" in attrs:
-                snap.add(Queue, "AWS::SQS::Queue", url, Queue(url, attrs["__unknown__"], attrs["__unknown__"], attrs["__unknown__"],
-                                                               attrs["__unknown__"], attrs["__unknown__"], attrs["__unknown__"]))
-                continue
-            arn = attrs.get("QueueArn", url)
-            snap.add(Queue, "AWS::SQS::Queue", url, shapes.queue(shapes.View(attrs, f"GetQueueAttributes {url}"), arn, self.dlq_suffixes))
-        topics = self.api.pages("sns", "list_topics", "Topics")
-        for t in [] if isinstance(topics, Unknown) else topics:
-            got = self.api.call("sns", "get_topic_attributes", TopicArn=t["TopicArn"])
-            facts = Topic(t["TopicArn"], got) if isinstance(got, Unknown) else shapes.topic(shapes.View((got or {}).get("Attributes", {}), "GetTopicAttributes"), t["TopicArn"])
-            snap.add(Topic, "AWS::SNS::Topic", t["TopicArn"], facts)
-        if isinstance(topics, Unknown):
-            snap.add(Topic, "AWS::SNS::Topic", "<all topics>", Topic("<all topics>", topics))
-        secrets = self.api.pages("secretsmanager", "list_secrets", "SecretList")
-        if isinstance(secrets, Unknown):
-            snap.add(Secret, "AWS::SecretsManager::Secret", "<all secrets>", Secret("<all secrets>", secrets, secrets, secrets))
-        for s in [] if isinstance(secrets, Unknown) else secrets:
-            snap.add(Secret, "AWS::SecretsManager::Secret", s["ARN"], shapes.secret(shapes.View(s, "ListSecrets"), s["ARN"]))
-        keys = self.api.pages("kms", "list_keys", "Keys")
-        if isinstance(keys, Unknown):
-            snap.add(KmsKey, "AWS::KMS::Key", "<all keys>", KmsKey("<all keys>", keys, keys, keys, keys, keys))
-        for k in [] if isinstance(keys, Unknown) else keys:
-            snap.add(KmsKey, "AWS::KMS::Key", k["KeyId"], self._key(k))
-        cscs = self.api.pages("lambda", "list_code_signing_configs", "CodeSigningConfigs")
-        if isinstance(cscs, Unknown):
-            snap.add(CodeSigningConfig, "AWS::Lambda::CodeSigningConfig", "<all code signing configs>",
-                     CodeSigningConfig("<all code signing configs>", cscs, cscs))
-        for c in [] if isinstance(cscs, Unknown) else cscs:
-            snap.add(CodeSigningConfig, "AWS::Lambda::CodeSigningConfig", c.get("CodeSigningConfigId", "<csc>"),
-                     shapes.code_signing_config(shapes.View(c, "ListCodeSigningConfigs"), c.get("CodeSigningConfigArn", "<csc>")))
-        groups = self._deployment_groups()
-        if isinstance(groups, Unknown):
-            snap.add(DeploymentGroup, "AWS::CodeDeploy::DeploymentGroup", "<all deployment groups>",
-                     DeploymentGroup("<all deployment groups>", groups))
-        for app, g, facts in [] if isinstance(groups, Unknown) else groups:
-            snap.add(DeploymentGroup, "AWS::CodeDeploy::DeploymentGroup", g.get("deploymentGroupId", facts.address), facts)
-        self._api_stages(snap)
+    def _account_wide(self, snap: Snapshot, want: frozenset[type]) -> None:
+        def refused(t: type, what: str, why: Unknown) -> None:
+            snap.add(t, RESOURCE_TYPES.get(t, "AWS::::Account"), what, unknown_facts(t, what, why))
+
+        if Queue in want:
+            urls = self.api.pages("sqs", "list_queues", "QueueUrls")
+            if isinstance(urls, Unknown):
+                refused(Queue, "<all queues>", urls)
+            for url in [] if isinstance(urls, Unknown) else urls:
+                got = self.api.call("sqs", "get_queue_attributes", QueueUrl=url, AttributeNames=["All"])
+                if isinstance(got, Unknown):
+                    snap.add(Queue, "AWS::SQS::Queue", url, unknown_facts(Queue, url, got))
+                    continue
+                attrs = (got or {}).get("Attributes", {})
+                snap.add(Queue, "AWS::SQS::Queue", url,
+                         shapes.queue(shapes.View(attrs, f"GetQueueAttributes {url}"), attrs.get("QueueArn", url), self.dlq_suffixes))
+        if Topic in want:
+            topics = self.api.pages("sns", "list_topics", "Topics")
+            if isinstance(topics, Unknown):
+                refused(Topic, "<all topics>", topics)
+            for t in [] if isinstance(topics, Unknown) else topics:
+                got = self.api.call("sns", "get_topic_attributes", TopicArn=t["TopicArn"])
+                facts = unknown_facts(Topic, t["TopicArn"], got) if isinstance(got, Unknown) else \
+                    shapes.topic(shapes.View((got or {}).get("Attributes", {}), "GetTopicAttributes"), t["TopicArn"])
+                snap.add(Topic, "AWS::SNS::Topic", t["TopicArn"], facts)
+        if Secret in want:
+            secrets = self.api.pages("secretsmanager", "list_secrets", "SecretList")
+            if isinstance(secrets, Unknown):
+                refused(Secret, "<all secrets>", secrets)
+            for sec in [] if isinstance(secrets, Unknown) else secrets:
+                snap.add(Secret, "AWS::SecretsManager::Secret", sec["ARN"], shapes.secret(shapes.View(sec, "ListSecrets"), sec["ARN"]))
+        if KmsKey in want:
+            keys = self.api.pages("kms", "list_keys", "Keys")
+            if isinstance(keys, Unknown):
+                refused(KmsKey, "<all keys>", keys)
+            for k in [] if isinstance(keys, Unknown) else keys:
+                snap.add(KmsKey, "AWS::KMS::Key", k["KeyId"], self._key(k))
+        if CodeSigningConfig in want:
+            cscs = self.api.pages("lambda", "list_code_signing_configs", "CodeSigningConfigs")
+            if isinstance(cscs, Unknown):
+                refused(CodeSigningConfig, "<all code signing configs>", cscs)
+            for c in [] if isinstance(cscs, Unknown) else cscs:
+                snap.add(CodeSigningConfig, "AWS::Lambda::CodeSigningConfig", c.get("CodeSigningConfigId", "<csc>"),
+                         shapes.code_signing_config(shapes.View(c, "ListCodeSigningConfigs"), c.get("CodeSigningConfigArn", "<csc>")))
+        if DeploymentGroup in want:
+            groups = self._deployment_groups()
+            if isinstance(groups, Unknown):
+                refused(DeploymentGroup, "<all deployment groups>", groups)
+            for app, g, facts in [] if isinstance(groups, Unknown) else groups:
+                snap.add(DeploymentGroup, "AWS::CodeDeploy::DeploymentGroup", g.get("deploymentGroupId", facts.address), facts)
+        if ApiStage in want:
+            self._api_stages(snap)
 
     def _key(self, k: dict) -> KmsKey:
         meta = self.api.call("kms", "describe_key", KeyId=k["KeyId"])
         if isinstance(meta, Unknown) or meta is None:
             why = meta if isinstance(meta, Unknown) else Unknown("the key disappeared during the audit")
-            return KmsKey(k.get("KeyArn", k["KeyId"]), why, why, why, why, why)
+            return unknown_facts(KmsKey, k.get("KeyArn", k["KeyId"]), why)
         km = meta.get("KeyMetadata", {})
         rotation: Any = None
         if km.get("KeyManager") == "CUSTOMER" and km.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT" and km.get("KeyState") == "Enabled":
@@ -315,8 +354,8 @@ class Account:
             for api_id, stages in ([("<all APIs>", apis)] if isinstance(apis, Unknown) else
                                    [(api[id_key], self.api.call(service, "get_stages", **{param: api[id_key]})) for api in apis]):
                 if isinstance(stages, Unknown):
-                    waf_xray = (stages, stages) if kind == "REST" else (None, None)
-                    snap.add(ApiStage, rtype, api_id, ApiStage(api_id, kind, *waf_xray, stages, stages, stages, stages))
+                    # api_kind too: a refused V2 listing must not report a FAIL for APIs that may not exist
+                    snap.add(ApiStage, rtype, api_id, unknown_facts(ApiStage, api_id, stages))
                     continue
                 for st in (stages or {}).get(stage_items, []):
                     rid = f"arn:aws:apigateway:{self.region}::/{path}/{api_id}/stages/{st[stage_name]}"

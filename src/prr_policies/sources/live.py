@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from prr_policies.facts import ExecutionRoleFacts, LambdaFunction, Unknown
+from prr_policies.facts import ExecutionRoleFacts, LambdaFunction, Unknown, unknown_facts
 from prr_policies.sources.aws_api import Api, dig
 
 
@@ -74,14 +74,6 @@ def lambda_function(
     )
 
 
-def _unreadable(name: str, reason: str) -> LambdaFunction:
-    why = Unknown(reason)
-    return LambdaFunction(address=name, runtime=why, tracing_mode=why, reserved_concurrency=why, timeout=why,
-                          memory_size=why, package_type=why, has_environment_variables=why, kms_key_arn=why,
-                          code_signing_config_arn=why, dead_letter_target_arn=why, on_failure_destination=why,
-                          vpc_subnet_ids=why, role=why)
-
-
 def read_function(api: Api, name: str, *, listed: dict[str, Any] | None = None,
                   role_usage: dict[str, int] | None = None) -> tuple[LambdaFunction, dict[str, Any] | None | Unknown]:
     """Facts for one function, and the GetRole response they used.
@@ -96,7 +88,7 @@ def read_function(api: Api, name: str, *, listed: dict[str, Any] | None = None,
         reason = got.reason if isinstance(got, Unknown) else (
             "the function disappeared during the audit" if listed is not None else "the function does not exist")
         if listed is None:
-            return _unreadable(name, reason), Unknown(reason)
+            return unknown_facts(LambdaFunction, name, Unknown(reason)), Unknown(reason)
         got = {"Configuration": listed, "Concurrency": Unknown(reason)}
     csc = api.call("lambda", "get_function_code_signing_config", FunctionName=name)
     invoke = api.call("lambda", "get_function_event_invoke_config", FunctionName=name)
