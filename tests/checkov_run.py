@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,3 +42,21 @@ def run_checkov(directory: Path, checks_dir: Path, settings: Path | None, extra:
                     "result": rec["check_result"]["result"], "details": rec.get("details"),
                 })
     return CheckovRun(records, proc.stderr)
+
+
+def run_checkov_on_hcl(hcl: str, check_ids: list[str]) -> CheckovRun:
+    """The given HCL as main.tf with its plan-JSON twin beside it, under our checks and the
+    fixture settings: one checkov run over both forms."""
+    from prr_policies.scan import CHECKS_DIR
+
+    from .conftest import FIXTURES, ROOT
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import plan_twin
+
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp) / "stack"
+        d.mkdir()
+        (d / "main.tf").write_text(hcl)
+        (d / "plan.json").write_text(plan_twin.dump(plan_twin.twin(d)))
+        return run_checkov(d, CHECKS_DIR, FIXTURES / "prr.yaml", ["--check", ",".join(check_ids)])

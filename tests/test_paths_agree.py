@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
-import tempfile
-from pathlib import Path
 
 import boto3
 import pytest
@@ -28,10 +25,7 @@ from prr_policies.sources.account import Account
 from tests.strategies import ACCOUNT, create_in_moto, lambda_facts, to_config_item, to_hcl
 from tests.test_config_rules import event
 
-from .conftest import FIXTURES, ROOT
 
-sys.path.insert(0, str(ROOT / "tools"))
-import plan_twin  # noqa: E402
 
 REGION = "eu-west-1"
 CHANGE_CONTROLS = ["PRR-LAMBDA-001", "PRR-LAMBDA-002", "PRR-LAMBDA-003", "PRR-LAMBDA-004", "PRR-LAMBDA-006",
@@ -52,18 +46,11 @@ def env():
 @given(st.integers(2, 4).flatmap(lambda n: st.tuples(*[lambda_facts(index=i, dead_letter=False, code_signing=False) for i in range(n)])))
 def test_lambda_function_terraform_config_and_audit_paths_agree(env, fixture_settings, batch):
     from prr_policies.catalog import catalog
-    from prr_policies.scan import CHECKS_DIR
 
-    from .checkov_run import run_checkov
+    from .checkov_run import run_checkov_on_hcl
 
     batch = [dataclasses.replace(fn, address=f"{fn.address}-{i}") for i, fn in enumerate(batch)]
-    with tempfile.TemporaryDirectory() as tmp:
-        d = Path(tmp) / "stack"
-        d.mkdir()
-        (d / "main.tf").write_text("\n".join(to_hcl(fn) for fn in batch))
-        (d / "plan.json").write_text(plan_twin.dump(plan_twin.twin(d)))
-        run = run_checkov(d, CHECKS_DIR, FIXTURES / "prr.yaml", ["--check", ",".join(
-            catalog().control(c).enforcement.checkov[0] for c in CHANGE_CONTROLS)])
+    run = run_checkov_on_hcl("\n".join(to_hcl(fn) for fn in batch), [catalog().control(c).enforcement.checkov[0] for c in CHANGE_CONTROLS])
     with mock_aws():
         ec2 = boto3.client("ec2")
         subnet = ec2.create_subnet(VpcId=ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"], CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]

@@ -13,9 +13,6 @@ a field, the expected facts mark it Unknown (Config) or leave it out of the gene
 from __future__ import annotations
 
 import dataclasses
-import sys
-import tempfile
-from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings, strategies as st
@@ -26,12 +23,8 @@ from prr_policies.sources import config_item, live
 from prr_policies.result import Status
 from prr_policies.sources import terraform as tf
 
-from .checkov_run import run_checkov
-from .conftest import FIXTURES, ROOT
+from .checkov_run import run_checkov_on_hcl
 from .strategies import ACCOUNT, create_in_moto, lambda_facts, to_config_item, to_hcl
-
-sys.path.insert(0, str(ROOT / "tools"))
-import plan_twin  # noqa: E402
 
 FN_CONTROLS = [cid for cid, r in RULES.items() if r.facts_type is LambdaFunction]
 
@@ -44,16 +37,9 @@ def verdicts(facts, settings):
 @given(st.lists(st.integers(0, 2**32), min_size=3, max_size=6).flatmap(
     lambda seeds: st.tuples(*[lambda_facts(index=i) for i in range(len(seeds))])))
 def test_terraform_hcl_and_plan_paths_agree_with_the_rule(fixture_settings, batch):
-    from prr_policies.scan import CHECKS_DIR
     from prr_policies.catalog import catalog
 
-    with tempfile.TemporaryDirectory() as tmp:
-        d = Path(tmp) / "stack"
-        d.mkdir()
-        (d / "main.tf").write_text("\n".join(to_hcl(fn) for fn in batch))
-        (d / "plan.json").write_text(plan_twin.dump(plan_twin.twin(d)))
-        run = run_checkov(d, CHECKS_DIR, FIXTURES / "prr.yaml", ["--check", ",".join(
-            ck for c in catalog().controls for ck in c.enforcement.checkov)])
+    run = run_checkov_on_hcl("\n".join(to_hcl(fn) for fn in batch), [ck for c in catalog().controls for ck in c.enforcement.checkov])
     assert "Failed to run check" not in run.stderr
     for fn in batch:
         expected = verdicts(dataclasses.replace(fn, role=ExecutionRoleFacts(f"aws_iam_role.{fn.address}", fn.role.permissions_boundary, 1)), fixture_settings)
