@@ -41,6 +41,8 @@ def api_waf(stage: ApiStage, settings: Settings) -> Result:
     cid, s = "PRR-APIGW-001", settings.apigateway
     if not s.waf_required:
         return result(cid, stage.address, NA, "Settings do not require a WAF on API stages.")
+    if isinstance(stage.api_kind, Unknown):
+        return unknown(cid, stage.address, "The kind of API", stage.api_kind)
     if stage.api_kind == "V2":
         status = F if s.waf_required_for_http_apis else NA
         return result(cid, stage.address, status, "HTTP and WebSocket APIs cannot be associated with a WAF web ACL: "
@@ -54,6 +56,8 @@ def api_waf(stage: ApiStage, settings: Settings) -> Result:
 
 def api_xray(stage: ApiStage, settings: Settings) -> Result:
     cid = "PRR-APIGW-002"
+    if isinstance(stage.api_kind, Unknown):
+        return unknown(cid, stage.address, "The kind of API", stage.api_kind)
     if stage.api_kind == "V2":
         return result(cid, stage.address, NA, "API Gateway does not trace HTTP or WebSocket APIs with X-Ray.")
     if isinstance(stage.xray_enabled, Unknown):
@@ -65,7 +69,7 @@ def api_xray(stage: ApiStage, settings: Settings) -> Result:
 
 def api_logging(stage: ApiStage, settings: Settings) -> Result:
     cid, s = "PRR-APIGW-003", settings.apigateway
-    found = _first_unknown(cid, stage.address, access_log_destination=stage.access_log_destination,
+    found = _first_unknown(cid, stage.address, api_kind=stage.api_kind, access_log_destination=stage.access_log_destination,
                            execution_logging_level=stage.execution_logging_level if stage.api_kind == "REST" else None)
     if found:
         return found
@@ -153,8 +157,9 @@ def key_rotation(k: KmsKey, settings: Settings) -> Result:
         return result(cid, k.address, NA, "AWS rotates AWS managed keys itself.")
     if k.key_state in ("PendingDeletion", "PendingReplicaDeletion"):
         return result(cid, k.address, NA, f"The key is {k.key_state}.")
-    if isinstance(k.key_spec, Unknown):
-        return unknown(cid, k.address, "The key spec", k.key_spec)
+    found = _first_unknown(cid, k.address, key_spec=k.key_spec, key_material_origin=k.origin)
+    if found:
+        return found
     if k.key_spec not in (None, "SYMMETRIC_DEFAULT") or k.origin not in (None, "AWS_KMS"):
         return result(cid, k.address, NA, f"Automatic rotation applies to symmetric keys with AWS_KMS key material, not {k.key_spec} / {k.origin}.")
     if isinstance(k.rotation_enabled, Unknown):

@@ -1,0 +1,110 @@
+"""Fail closed, field by field: making any one fact Unknown leaves a rule's verdict as it was
+(the rule does not read that fact in this case) or makes it UNKNOWN. It never turns a verdict
+into PASS, FAIL or NOT_APPLICABLE that the known facts did not give.
+
+The starting facts are every configuration item fixture (pass, fail and not-applicable cases
+of each change-triggered control) and hand-made facts for the types Config does not record
+(URLs, permissions, log groups, release path, event source mappings), in passing, failing and
+not-applicable variants. Facts nested in facts (a function's role, a release's deployment
+group) are probed field by field too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from prr_policies.controls import RULES, evaluate
+from prr_policies.facts import (
+    DeploymentGroup, EventSourceMapping, ExecutionRoleFacts, FunctionLogGroup, FunctionRelease, FunctionUrl, LambdaFunction,
+    LambdaPermission, Unknown,
+)
+from prr_policies.result import Status
+from prr_policies.settings import load_settings
+from prr_policies.sources.config_item import DELETED, facts_from_item
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = load_settings(ROOT / "terraform_fixtures" / "prr.yaml")
+PROBE = Unknown("probe")
+KEY = "arn:aws:kms:eu-west-1:123456789012:key/k"
+FN = "arn:aws:lambda:eu-west-1:123456789012:function:f"
+GROUP = DeploymentGroup("app/f", "Lambda", "CodeDeployDefault.LambdaCanary10Percent5Minutes", "TimeBasedCanary", True,
+                        ("f-errors",), True, ("DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"))
+FUNCTION = LambdaFunction(
+    address=FN, runtime="python3.13", tracing_mode="Active", reserved_concurrency=10, timeout=10, memory_size=256,
+    has_environment_variables=True, kms_key_arn=KEY, code_signing_config_arn="arn:csc", dead_letter_target_arn="arn:sqs",
+    vpc_subnet_ids=("s",), role=ExecutionRoleFacts("role", "arn:aws:iam::123456789012:policy/b", 1))
+
+HAND_MADE: list[Any] = [
+    FUNCTION,
+    dataclasses.replace(FUNCTION, tracing_mode="PassThrough", reserved_concurrency=None, dead_letter_target_arn=None,
+                        kms_key_arn=None, code_signing_config_arn=None, timeout=900, memory_size=128,
+                        role=ExecutionRoleFacts("role", None, 3)),
+    dataclasses.replace(FUNCTION, package_type="Image", has_environment_variables=False),
+    FunctionUrl(FN, "AWS_IAM"), FunctionUrl(FN, "NONE"),
+    LambdaPermission(f"{FN}#a", "apigateway.amazonaws.com", "lambda:InvokeFunction", "arn:aws:execute-api:eu-west-1:123456789012:a/*"),
+    LambdaPermission(f"{FN}#b", "sns.amazonaws.com", "lambda:InvokeFunction"),
+    LambdaPermission(f"{FN}#c", "123456789012", "lambda:InvokeFunction"),
+    FunctionLogGroup(FN, "/aws/lambda/f", 90, KEY, ()),
+    FunctionLogGroup(FN, "/aws/lambda/f", None, None, ("g",)),
+    FunctionLogGroup(FN, None),
+    FunctionRelease(FN, True, ("live",), ("live",), GROUP),
+    FunctionRelease(FN, True, (), (), None),
+    FunctionRelease(FN, True, ("live",), (), dataclasses.replace(GROUP, deployment_config_type="AllAtOnce", alarms_enabled=False)),
+    FunctionRelease(FN, False, (), (), None),
+    EventSourceMapping("m1", FN, "arn:aws:sqs:eu-west-1:123456789012:in", "sqs", ("ReportBatchItemFailures",), None, None, None, 180, 30),
+    EventSourceMapping("m2", FN, "arn:aws:sqs:eu-west-1:123456789012:in", "sqs", (), None, None, None, 30, 60),
+    EventSourceMapping("m3", FN, "arn:aws:kinesis:eu-west-1:123456789012:stream/s", "kinesis", ("ReportBatchItemFailures",),
+                       3, 600, "arn:aws:sqs:eu-west-1:123456789012:dlq", None, 30),
+    EventSourceMapping("m4", FN, "arn:aws:dynamodb:eu-west-1:123456789012:table/t/stream/x", "dynamodb", (), -1, -1, None, None, 30),
+]
+
+
+def _cases() -> Iterator[Any]:
+    for path in sorted((ROOT / "tests" / "config_items").glob("PRR-*/*.json")):
+        item = json.loads(path.read_text())
+        if item.get("configurationItemStatus") in DELETED:  # rdklib answers those, no facts are built
+            continue
+        facts = facts_from_item(item, str(path), SETTINGS.sqs.dlq_name_suffixes)
+        for cid, rule in RULES.items():
+            if isinstance(facts, rule.facts_type):
+                yield pytest.param(cid, facts, id=f"{cid}-{path.parent.name}-{path.stem}")
+    for i, facts in enumerate(HAND_MADE):
+        for cid, rule in RULES.items():
+            if isinstance(facts, rule.facts_type):
+                yield pytest.param(cid, facts, id=f"{cid}-{type(facts).__name__}-{i}")
+
+
+def _with_one_unknown(facts: Any) -> Iterator[tuple[str, Any]]:
+    """Every copy of ``facts`` with one field (or one field of a nested facts object) Unknown."""
+    for f in dataclasses.fields(facts):
+        if f.name == "address":
+            continue
+        yield f.name, dataclasses.replace(facts, **{f.name: PROBE})
+        inner = getattr(facts, f.name)
+        if dataclasses.is_dataclass(inner) and not isinstance(inner, (type, Unknown)):
+            for name, changed in _with_one_unknown(inner):
+                yield f"{f.name}.{name}", dataclasses.replace(facts, **{f.name: changed})
+
+
+CASES = list(_cases())
+
+
+def test_the_cases_reach_every_rule_and_every_verdict():
+    assert {c.values[0] for c in CASES} == set(RULES)
+    verdicts = {evaluate(cid, facts, SETTINGS).status for cid, facts in (c.values for c in CASES)}
+    assert verdicts >= {Status.PASS, Status.FAIL, Status.NOT_APPLICABLE}
+
+
+@pytest.mark.parametrize("cid, facts", CASES)
+def test_one_unknown_fact_only_ever_makes_the_verdict_unknown(cid, facts):
+    before = evaluate(cid, facts, SETTINGS).status
+    for field, probed in _with_one_unknown(facts):
+        after = evaluate(cid, probed, SETTINGS)
+        assert after.status in (before, Status.UNKNOWN), (field, before, after)
+        if after.status is Status.UNKNOWN and before is not Status.UNKNOWN:
+            assert "probe" in after.reason, (field, after.reason)  # the verdict is unknown because of this fact
