@@ -18,7 +18,6 @@ _ACTION_OVERRIDES = {
     ("apigateway", "get_stages"): "apigateway:GET",
     ("apigatewayv2", "get_apis"): "apigateway:GET",
     ("apigatewayv2", "get_stages"): "apigateway:GET",
-    ("lambda", "get_function_event_invoke_config"): "lambda:GetFunctionEventInvokeConfig",
 }
 _IAM_PREFIX = {"apigatewayv2": "apigateway"}
 NOT_FOUND = {"ResourceNotFoundException", "NoSuchEntity", "NotFoundException", "AWS.SimpleQueueService.NonExistentQueue",
