@@ -141,8 +141,9 @@ def test_a_refused_account_reports_every_control_unknown():
     assert all(f.resource_id.startswith("<") for f in rep.findings)
 
 
-def test_a_full_audit_reads_each_deployment_group_once(stack):
-    """The release path and PRR-CODEDEPLOY-001 share one read of the deployment groups."""
+def test_a_full_audit_reads_each_deployment_group_and_queue_once(stack):
+    """The release path and PRR-CODEDEPLOY-001 share one read of the deployment groups; the
+    mappings' queues and the queue controls share one read of each queue's attributes."""
     from collections import Counter
 
     from prr_policies.sources.account import Account
@@ -166,6 +167,8 @@ def test_a_full_audit_reads_each_deployment_group_once(stack):
     cd = aws_stack.client("codedeploy")
     groups = sum(len(cd.list_deployment_groups(applicationName=a)["deploymentGroups"]) for a in cd.list_applications()["applications"])
     assert groups > 0 and counts["get_deployment_group"] == groups
+    queues = aws_stack.client("sqs").list_queues(MaxResults=1000)["QueueUrls"]
+    assert len(queues) > 100 and counts["get_queue_attributes"] == len(queues)
 
 
 def test_cli_prints_findings_and_exits_1(stack, capsys):

@@ -69,6 +69,7 @@ class Account:
         self.group_name = deployment_group_name
         self.progress = progress or (lambda _what, _done, _total: None)
         self._groups: list | Unknown | None = None
+        self._queues: dict[str, dict | Unknown] = {}
 
     # -- whole-account listings --------------------------------------------------------------
 
@@ -84,7 +85,7 @@ class Account:
         all-Unknown placeholder (its id starts with ``<``) per type it would have produced, so
         nothing is silently left out."""
         want = ALL_TYPES if facts_types is None else frozenset(facts_types)
-        self._groups = None
+        self._groups, self._queues = None, {}
         snap = Snapshot()
         if want & (FUNCTION_TYPES | {EventSourceMapping}):
             fns = self._functions()
@@ -135,9 +136,7 @@ class Account:
         for arn in {m.get("EventSourceArn") or "" for m in esms}:
             if arn.startswith("arn:aws:sqs:"):
                 parts = arn.split(":")
-                url = f"https://sqs.{parts[3]}.amazonaws.com/{parts[4]}/{parts[5]}"
-                got = self.api.call("sqs", "get_queue_attributes", QueueUrl=url, AttributeNames=["VisibilityTimeout"])
-                queue_attrs[arn] = got if isinstance(got, Unknown) else (got or {}).get("Attributes", {})
+                queue_attrs[arn] = self._queue_attributes(f"https://sqs.{parts[3]}.amazonaws.com/{parts[4]}/{parts[5]}")
         timeouts = {f.get("FunctionArn"): f.get("Timeout") for f in fns}
         for m in esms:
             fn_arn = _unqualified(m.get("FunctionArn"))
@@ -145,6 +144,13 @@ class Account:
                 continue
             snap.add(EventSourceMapping, RESOURCE_TYPES[EventSourceMapping], m.get("UUID", "<mapping>"),
                      self._esm(m, timeouts, queue_attrs))
+
+    def _queue_attributes(self, url: str) -> dict | Unknown:
+        """A queue's attributes, read once per collect (a mapping's queue and the queue controls share them)."""
+        if url not in self._queues:
+            got = self.api.call("sqs", "get_queue_attributes", QueueUrl=url, AttributeNames=["All"])
+            self._queues[url] = got if isinstance(got, Unknown) else (got or {}).get("Attributes", {})
+        return self._queues[url]
 
     def _esm(self, m: dict, timeouts: dict, queue_attrs: dict) -> EventSourceMapping:
         src = m.get("EventSourceArn")
@@ -287,11 +293,10 @@ class Account:
             if isinstance(urls, Unknown):
                 refused(Queue, "<all queues>", urls)
             for url in [] if isinstance(urls, Unknown) else urls:
-                got = self.api.call("sqs", "get_queue_attributes", QueueUrl=url, AttributeNames=["All"])
-                if isinstance(got, Unknown):
-                    snap.add(Queue, "AWS::SQS::Queue", url, unknown_facts(Queue, url, got))
+                attrs = self._queue_attributes(url)
+                if isinstance(attrs, Unknown):
+                    snap.add(Queue, "AWS::SQS::Queue", url, unknown_facts(Queue, url, attrs))
                     continue
-                attrs = (got or {}).get("Attributes", {})
                 snap.add(Queue, "AWS::SQS::Queue", url,
                          shapes.queue(shapes.View(attrs, f"GetQueueAttributes {url}"), attrs.get("QueueArn", url), self.dlq_suffixes))
         if Topic in want:
