@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from prr_policies.config_rules.handler import PrrRule  # noqa: E402
 from prr_policies.settings import load_settings  # noqa: E402
 
-ITEMS = ROOT / "tests" / "config_items"
+ITEMS = ROOT / "fixtures" / "controls"
 NO_CALLS = ["PRR-LAMBDA-001", "PRR-LAMBDA-002", "PRR-LAMBDA-006", "PRR-LAMBDA-007", "PRR-LAMBDA-008", "PRR-APIGW-001",
             "PRR-APIGW-002", "PRR-APIGW-003", "PRR-APIGW-004", "PRR-SQS-001", "PRR-SNS-001", "PRR-SECRETS-001", "PRR-SECRETS-002",
             "PRR-KMS-001", "PRR-LAMBDA-013", "PRR-CODEDEPLOY-001", "PRR-IAM-002"]
@@ -40,10 +40,10 @@ class NoAws:
 
 
 def config_items(n: int) -> float:
-    settings = load_settings(ROOT / "terraform_fixtures" / "prr.yaml")
+    settings = load_settings(ROOT / "fixtures" / "prr.yaml")
     cases = []
     for control in NO_CALLS:
-        for p in sorted((ITEMS / control).glob("*.json")):
+        for p in sorted((ITEMS / control / "config_items").glob("*.json")):
             item = json.loads(p.read_text())
             if item.get("configurationItemStatus") == "OK":
                 cases.append((control, json.dumps(item)))

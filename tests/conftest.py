@@ -7,7 +7,18 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "terraform_fixtures"
+FIXTURES = ROOT / "fixtures"
+EXAMPLE = ROOT / "examples" / "orders"  # the example settings and everything generated from them
+STACKS = EXAMPLE / "stack"
+
+
+def items_dir(control: str) -> Path:
+    """The recorded configuration items of one control."""
+    return FIXTURES / "controls" / control / "config_items"
+
+
+def all_items() -> list[Path]:
+    return sorted(FIXTURES.glob("controls/*/config_items/*.json"))
 
 settings.register_profile(
     "ci", max_examples=25, derandomize=True, deadline=None,

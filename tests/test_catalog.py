@@ -14,7 +14,7 @@ from prr_policies.catalog import CATALOG_DIR, catalog, load_catalog
 from prr_policies.controls import RULES
 from prr_policies.errors import InputError
 
-from .conftest import FIXTURES
+from .conftest import EXAMPLE, FIXTURES
 
 # Requirements that no control covers yet. Later issues add the controls; this set may only
 # shrink: a requirement that loses its control fails the test below.
@@ -68,7 +68,7 @@ def test_every_guardrail_sid_is_in_the_generated_guardrails():
     from prr_policies.guardrails import generate
     from prr_policies.settings import load_settings
 
-    artifacts = generate(load_settings(FIXTURES.parent / "prr.yaml"))
+    artifacts = generate(load_settings(EXAMPLE / "prr.yaml"))
     sids = {path: {s["Sid"] for s in json.loads(text)["Statement"]} for path, text in artifacts.items()
             if path.startswith(("scp/", "boundaries/"))}
     generated = set().union(*sids.values())

@@ -9,9 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from .conftest import FIXTURES
-
-STACKS = FIXTURES / "stacks"
+from .conftest import STACKS
 
 
 def cli(*args, cwd=None):
@@ -62,6 +60,27 @@ def test_bad_input_is_one_clear_line_and_exit_2(tmp_path, setup, args, message):
     assert proc.returncode == 2
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_scan_does_not_pick_up_settings_from_the_working_directory(tmp_path):
+    """Issue 10: scanning from a repository root used the root's prr.yaml for any stack."""
+    (tmp_path / "prr.yaml").write_text("lambda:\n  timeout: {min_seconds: 1, max_seconds: 1}\n")
+    proc = cli("scan", str(STACKS / "compliant"), "--only-prr", "-o", "json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "settings: package defaults" in proc.stderr
+
+
+def test_scan_uses_and_names_the_prr_yaml_in_the_scanned_directory(tmp_path):
+    import shutil
+
+    stack = tmp_path / "stack"
+    shutil.copytree(STACKS / "compliant", stack)
+    (stack / "prr.yaml").write_text("lambda:\n  timeout: {min_seconds: 1, max_seconds: 1}\n")
+    proc = cli("scan", str(stack), "--only-prr", "-o", "json")
+    assert proc.returncode == 1
+    assert f"settings: {stack / 'prr.yaml'}" in proc.stderr
+    failed = {f["control_id"] for f in json.loads(proc.stdout)["findings"] if f["status"] == "FAIL"}
+    assert "PRR-LAMBDA-006" in failed
 
 
 def test_checkov_dir_prints_a_loadable_directory():

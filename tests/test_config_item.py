@@ -12,9 +12,9 @@ from prr_policies.facts import Unknown
 from prr_policies.result import Status
 from prr_policies.sources.config_item import lambda_function
 
-from .conftest import ROOT
+from .conftest import FIXTURES
 
-ITEMS = ROOT / "tests" / "config_items"
+ITEMS = FIXTURES / "config_items"
 
 
 def load(name):

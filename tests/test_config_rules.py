@@ -16,9 +16,9 @@ from prr_policies.config_rules import handler
 from prr_policies.config_rules.registry import EVALUATORS
 from prr_policies.settings import load_settings
 
-ROOT = Path(__file__).resolve().parent.parent
-ITEMS = ROOT / "tests" / "config_items"
-SETTINGS = load_settings(ROOT / "terraform_fixtures" / "prr.yaml")
+from .conftest import FIXTURES, ROOT, all_items, items_dir
+
+SETTINGS = load_settings(FIXTURES / "prr.yaml")
 A, R = "123456789012", "eu-west-1"
 EXPECTED = {"pass": "COMPLIANT", "fail": "NON_COMPLIANT", "na": "NOT_APPLICABLE"}
 
@@ -63,14 +63,14 @@ def seed() -> None:
     lam.put_function_event_invoke_config(FunctionName="orders-api-handler", DestinationConfig={"OnFailure": {"Destination": dlq_arn}})
 
 
-CASES = [pytest.param(p.parent.name, p, id=f"{p.parent.name}-{p.stem}") for p in sorted(ITEMS.glob("PRR-*/*.json"))]
+CASES = [pytest.param(p.parent.parent.name, p, id=f"{p.parent.parent.name}-{p.stem}") for p in all_items()]
 
 
 def test_every_change_triggered_rule_has_pass_fail_and_na_fixtures():
     for control, ev in EVALUATORS.items():
         if ev.trigger != "change":
             continue
-        stems = {p.stem.split("_")[0] for p in (ITEMS / control).glob("*.json")}
+        stems = {p.stem.split("_")[0] for p in items_dir(control).glob("*.json")}
         wanted = {"fail", "na"} | ({"pass"} if control != "PRR-LAMBDA-005" else set())
         assert wanted <= stems, (control, stems)
 
@@ -92,7 +92,7 @@ def test_lambda_005_pass_path_without_moto_support():
     """moto does not implement code signing configs (GetFunctionCodeSigningConfig answers with
     no ARN), so the attached case is covered here: the enrichment turns the API's answer into
     the fact, and the rule passes."""
-    item = json.loads((ITEMS / "PRR-LAMBDA-005" / "fail.json").read_text())
+    item = json.loads((items_dir("PRR-LAMBDA-005") / "fail.json").read_text())
     from prr_policies.sources import config_item
 
     class Lambda:
@@ -116,7 +116,7 @@ def test_oversized_notification_fetches_the_item_from_config_history(aws, monkey
     """Oversized items are fetched with GetResourceConfigHistory (rdklib); moto's Config does
     not record resources, so its answer is stubbed with the recorded item, converted the way
     the API returns it (configuration as a JSON string)."""
-    item = json.loads((ITEMS / "PRR-SQS-001" / "pass.json").read_text())
+    item = json.loads((items_dir("PRR-SQS-001") / "pass.json").read_text())
     history = {**{k: item[k] for k in ("resourceType", "resourceId", "resourceName", "awsRegion", "configurationItemCaptureTime",
                                           "configurationItemStatus", "accountId")},
                "arn": item["ARN"], "configuration": json.dumps(item["configuration"]), "supplementaryConfiguration": {}, "relationships": []}
@@ -133,7 +133,7 @@ def test_oversized_notification_fetches_the_item_from_config_history(aws, monkey
 
 
 def test_resource_left_scope_is_not_applicable(aws):
-    item = json.loads((ITEMS / "PRR-SQS-001" / "fail.json").read_text())
+    item = json.loads((items_dir("PRR-SQS-001") / "fail.json").read_text())
     out = handler.lambda_handler(event("PRR-SQS-001", item, left_scope=True), None, SETTINGS)
     assert out[0]["ComplianceType"] == "NOT_APPLICABLE"
 
@@ -144,13 +144,13 @@ def test_resource_left_scope_is_not_applicable(aws):
     ({"ControlId": "PRR-SQS-001", "Colour": "red"}, "Unknown rule parameter 'Colour'"),
 ])
 def test_invalid_parameters_give_the_customer_error(aws, params, message):
-    item = json.loads((ITEMS / "PRR-SQS-001" / "pass.json").read_text())
+    item = json.loads((items_dir("PRR-SQS-001") / "pass.json").read_text())
     out = handler.lambda_handler(event("PRR-SQS-001", item, params=params), None, SETTINGS)
     assert out["customerErrorCode"] == "InvalidParameterValueException" and message in out["customerErrorMessage"]
 
 
 def test_an_exception_is_never_compliant(aws, monkeypatch):
-    item = json.loads((ITEMS / "PRR-SQS-001" / "pass.json").read_text())
+    item = json.loads((items_dir("PRR-SQS-001") / "pass.json").read_text())
 
     def boom(*a, **k):
         raise RuntimeError("injected fault")
@@ -161,7 +161,7 @@ def test_an_exception_is_never_compliant(aws, monkeypatch):
 
 
 def test_malformed_item_is_non_compliant_with_the_path(aws):
-    item = json.loads((ITEMS / "PRR-SQS-001" / "pass.json").read_text())
+    item = json.loads((items_dir("PRR-SQS-001") / "pass.json").read_text())
     item["configuration"]["VisibilityTimeout"] = "soon"
     out = handler.lambda_handler(event("PRR-SQS-001", item), None, SETTINGS)
     assert out[0]["ComplianceType"] == "NON_COMPLIANT"
@@ -171,7 +171,7 @@ def test_malformed_item_is_non_compliant_with_the_path(aws):
 def test_unknown_is_reported_non_compliant(aws):
     """A describe call that cannot read the field (here: the queue is gone) leaves the fact
     unknown: NON_COMPLIANT with the reason, not a verdict on a guess."""
-    item = json.loads((ITEMS / "PRR-SQS-002" / "pass.json").read_text())
+    item = json.loads((items_dir("PRR-SQS-002") / "pass.json").read_text())
     item["configuration"]["QueueUrl"] = item["resourceId"] = f"https://sqs.{R}.amazonaws.com/{A}/not-in-this-account"
     out = handler.lambda_handler(event("PRR-SQS-002", item), None, SETTINGS)
     assert out[0]["ComplianceType"] == "NON_COMPLIANT" and out[0]["Annotation"].startswith("UNKNOWN:")

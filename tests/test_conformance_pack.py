@@ -16,8 +16,9 @@ from prr_policies.config_rules import pack
 from prr_policies.config_rules.registry import EVALUATORS
 from prr_policies.settings import load_settings
 
-ROOT = Path(__file__).resolve().parent.parent
-PACK = ROOT / "config_rules" / "conformance-pack.yaml"
+from .conftest import EXAMPLE, ROOT
+
+PACK = EXAMPLE / "config_rules" / "conformance-pack.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,7 @@ def text():
 
 
 def test_committed_pack_is_what_the_settings_generate(text):
-    assert pack.generate(load_settings(ROOT / "prr.yaml"))["config_rules/conformance-pack.yaml"] == text
+    assert pack.generate(load_settings(EXAMPLE / "prr.yaml"))["config_rules/conformance-pack.yaml"] == text
 
 
 def test_pack_is_within_configs_limits(text):
@@ -104,7 +105,7 @@ def test_managed_parameters_come_from_the_settings(tmp_path):
 def test_rule_function_permissions_are_the_audits_plus_config():
     from prr_policies.sources.aws_api import AUDIT_PERMISSIONS
 
-    doc = json.loads((ROOT / "config_rules" / "deploy" / "rule-permissions.json").read_text())
+    doc = json.loads((EXAMPLE / "config_rules" / "rule-permissions.json").read_text())
     actions = [a for s in doc["Statement"] for a in s["Action"]]
     assert set(actions) == set(AUDIT_PERMISSIONS) | {"config:PutEvaluations", "config:GetResourceConfigHistory", "config:GetComplianceDetailsByConfigRule"}
     from prr_policies.guardrails.lint import lint_document
@@ -114,7 +115,7 @@ def test_rule_function_permissions_are_the_audits_plus_config():
 
 def test_deploy_template_passes_the_prr_checks():
     """The custom-rule function is itself production-ready by our own checks."""
-    proc = subprocess.run([sys.executable, "-m", "prr_policies.cli", "scan", str(ROOT / "config_rules" / "deploy"), "--only-prr", "-o", "json"],
+    proc = subprocess.run([sys.executable, "-m", "prr_policies.cli", "scan", str(ROOT / "deploy" / "config-rules"), "--only-prr", "-o", "json"],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     doc = json.loads(proc.stdout)

@@ -9,16 +9,19 @@ from pathlib import Path
 import pytest
 import yaml
 
+from prr_policies import generate as gen
 from prr_policies.cli import main
-from prr_policies.guardrails import GuardrailError, generate, write
+from prr_policies.guardrails import GuardrailError, generate
 from prr_policies.guardrails.common import data
 from prr_policies.guardrails.lint import lint_document, lint_files
 from prr_policies.guardrails.scp import SCP_MAX_CHARS, minified, pack
 from prr_policies.iam import parse_policy
 from prr_policies.settings import load_settings
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "prr.yaml"
+from .conftest import EXAMPLE as EXAMPLE_DIR
+from .conftest import ROOT
+
+EXAMPLE = EXAMPLE_DIR / "prr.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -32,25 +35,78 @@ def artifacts(settings):
 
 
 def test_generate_check_passes_on_the_committed_files(monkeypatch, capsys):
+    """From the repository root, with no settings named, --check finds every generated set by its manifest."""
     monkeypatch.chdir(ROOT)
     monkeypatch.delenv("PRR_SETTINGS", raising=False)
     assert main(["generate", "--check"]) == 0
-    assert "generated files match" in capsys.readouterr().out
+    assert "generated files match examples/orders/" in capsys.readouterr().out
 
 
-def test_check_reports_changed_and_extra_files(tmp_path, settings, artifacts, capsys):
-    for d in ("scp", "boundaries", "roles", "config_rules"):
-        shutil.copytree(ROOT / d, tmp_path / d)
-    assert main(["generate", "--settings", str(EXAMPLE), "--out", str(tmp_path), "--check"]) == 0
-    (tmp_path / "scp" / "prr-guardrails-1.json").write_text("{}")
-    (tmp_path / "roles" / "stale.json").write_text("{}")
+def _example_copy(tmp_path):
+    shutil.copytree(EXAMPLE_DIR, tmp_path / "orders", ignore=shutil.ignore_patterns("stack"))
+    return tmp_path / "orders"
+
+
+def test_check_reports_changed_and_stale_files(tmp_path, capsys):
+    out = _example_copy(tmp_path)
+    settings = str(out / "prr.yaml")
+    assert main(["generate", "--settings", settings, "--check"]) == 0
+    (out / "scp" / "prr-guardrails-1.json").write_text("{}")
     capsys.readouterr()
-    assert main(["generate", "--settings", str(EXAMPLE), "--out", str(tmp_path), "--check"]) == 1
+    assert main(["generate", "--settings", settings, "--check"]) == 1
+    assert "scp/prr-guardrails-1.json" in capsys.readouterr().err
+    assert main(["generate", "--settings", settings]) == 0  # ours (in the manifest): replaced
+    assert gen.plan(out, gen.artifacts(load_settings(settings)), out / "prr.yaml").differ == []
+
+
+def test_generate_never_touches_files_it_did_not_write(tmp_path, capsys):
+    """Issue 9: generate deleted any JSON/YAML in its folders that it had not written."""
+    out = _example_copy(tmp_path)
+    settings = str(out / "prr.yaml")
+    mine = out / "roles" / "my-own-role.json"
+    mine.write_text('{"mine": true}')
+    assert main(["generate", "--settings", settings]) == 0
+    assert main(["generate", "--settings", settings, "--check"]) == 0  # a user's file is not drift
+    assert mine.read_text() == '{"mine": true}'
+
+
+def test_generate_refuses_to_overwrite_a_file_it_did_not_write(tmp_path, capsys):
+    out = _example_copy(tmp_path)
+    (out / gen.MANIFEST).unlink()  # as if the files were the user's own
+    users = out / "scp" / "prr-guardrails-1.json"
+    users.write_text('{"the": "user\'s own"}')
+    capsys.readouterr()
+    assert main(["generate", "--settings", str(out / "prr.yaml")]) == 2
     err = capsys.readouterr().err
-    assert "scp/prr-guardrails-1.json" in err and "roles/stale.json" in err
-    assert main(["generate", "--settings", str(EXAMPLE), "--out", str(tmp_path)]) == 0
-    assert not (tmp_path / "roles" / "stale.json").exists()
-    assert write(tmp_path, artifacts, check=True) == []
+    assert "refusing to overwrite" in err and "scp/prr-guardrails-1.json" in err
+    assert users.read_text() == '{"the": "user\'s own"}'
+    assert not (out / gen.MANIFEST).exists()  # nothing written at all
+
+
+def test_generate_removes_only_what_it_wrote_before(tmp_path, settings):
+    out = tmp_path / "set"
+    first = dict(gen.artifacts(settings), **{"roles/app-orders-old.json": "{}\n"})
+    gen.write(out, first, EXAMPLE)
+    (out / "roles" / "keep.json").write_text("{}")
+    plan = gen.write(out, gen.artifacts(settings), EXAMPLE)
+    assert plan.remove == ["roles/app-orders-old.json"]
+    assert not (out / "roles" / "app-orders-old.json").exists() and (out / "roles" / "keep.json").exists()
+
+
+def test_generate_keeps_an_edited_file_it_no_longer_generates(tmp_path, settings):
+    out = tmp_path / "set"
+    gen.write(out, dict(gen.artifacts(settings), **{"roles/app-orders-old.json": "{}\n"}), EXAMPLE)
+    (out / "roles" / "app-orders-old.json").write_text('{"edited": 1}')
+    with pytest.raises(gen.OverwriteRefused, match="edited since"):
+        gen.write(out, gen.artifacts(settings), EXAMPLE)
+    assert (out / "roles" / "app-orders-old.json").read_text() == '{"edited": 1}'
+
+
+def test_adopts_identical_files_written_before_the_manifest(tmp_path, settings):
+    out = _example_copy(tmp_path)
+    (out / gen.MANIFEST).unlink()
+    plan = gen.write(out, gen.artifacts(settings), out / "prr.yaml")
+    assert plan.write == [] and plan.manifest_stale and (out / gen.MANIFEST).is_file()
 
 
 def test_generation_is_deterministic(settings, artifacts):

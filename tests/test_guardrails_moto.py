@@ -16,8 +16,9 @@ from prr_policies.iam import PolicySet, Request, policy_set
 from prr_policies.iam.collector import collect
 from prr_policies.settings import load_settings
 
-ROOT = Path(__file__).resolve().parent.parent
-SETTINGS = load_settings(ROOT / "prr.yaml")
+from .conftest import EXAMPLE
+
+SETTINGS = load_settings(EXAMPLE / "prr.yaml")
 G = SETTINGS.guardrails
 DOCS = proofs.artifacts(SETTINGS)
 A = "123456789012"  # moto's account
@@ -35,18 +36,18 @@ def org_account():
         member = org.create_account(Email="orders@example.com", AccountName="orders-prod")["CreateAccountStatus"]["AccountId"]
         org.move_account(AccountId=member, SourceParentId=root, DestinationParentId=prod)
         for path in sorted(p for p in DOCS if p.startswith("scp/")):
-            text = (ROOT / path).read_text()
+            text = (EXAMPLE / path).read_text()
             pid = org.create_policy(Content=text, Description="prr", Name=Path(path).stem, Type="SERVICE_CONTROL_POLICY")["Policy"]["PolicySummary"]["Id"]
             org.attach_policy(PolicyId=pid, TargetId=workloads)
         iam = boto3.client("iam", region_name="us-east-1")
         app = G.application
         for name in (app.ci_boundary_policy, app.boundary_policy):
-            iam.create_policy(PolicyName=name, PolicyDocument=(ROOT / f"boundaries/{name}.json").read_text())
+            iam.create_policy(PolicyName=name, PolicyDocument=(EXAMPLE / f"boundaries/{name}.json").read_text())
         role = G.pipeline_roles[0]
         trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": A}, "Action": "sts:AssumeRole"}]}
         iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust),
                         PermissionsBoundary=f"arn:aws:iam::{A}:policy/{app.ci_boundary_policy}")
-        iam.put_role_policy(RoleName=role, PolicyName="deploy", PolicyDocument=(ROOT / f"roles/{role}.json").read_text())
+        iam.put_role_policy(RoleName=role, PolicyName="deploy", PolicyDocument=(EXAMPLE / f"roles/{role}.json").read_text())
         yield {"org": org, "iam": iam, "member": member, "levels": 4}
 
 
@@ -63,12 +64,12 @@ def test_collected_guardrails_decide_like_the_generated_ones(org_account):
     p = got.policies
     assert len(p["scps"]) == 4  # root, workloads, prod, account
     ours = [d for d in p["scps"][1] if all(st["Effect"] == "Deny" for st in d["Statement"])]
-    assert ours == [json.loads((ROOT / k).read_text()) for k in sorted(DOCS) if k.startswith("scp/")]
+    assert ours == [json.loads((EXAMPLE / k).read_text()) for k in sorted(DOCS) if k.startswith("scp/")]
     assert p["boundary"] == DOCS[f"boundaries/{G.application.ci_boundary_policy}.json"]
     assert p["identity"] == [DOCS[f"roles/{role}.json"]]
     collected = got.policy_set()
     in_memory = policy_set({"identity": [DOCS[f"roles/{role}.json"]], "boundary": DOCS[f"boundaries/{G.application.ci_boundary_policy}.json"],
-                            "scps": [[proofs.FULL_ACCESS], [proofs.FULL_ACCESS, *[json.loads((ROOT / k).read_text()) for k in sorted(DOCS) if k.startswith("scp/")]],
+                            "scps": [[proofs.FULL_ACCESS], [proofs.FULL_ACCESS, *[json.loads((EXAMPLE / k).read_text()) for k in sorted(DOCS) if k.startswith("scp/")]],
                                      [proofs.FULL_ACCESS], [proofs.FULL_ACCESS]]})
     steps = [s.request for s in proofs.deploy_path(SETTINGS)] + [s.request for m in proofs.escalations(SETTINGS) for s in m.steps]
     compared = 0

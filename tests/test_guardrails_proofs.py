@@ -20,8 +20,9 @@ from prr_policies.guardrails.common import data
 from prr_policies.iam import PolicySet, Request
 from prr_policies.settings import load_settings
 
-ROOT = Path(__file__).resolve().parent.parent
-SETTINGS = load_settings(ROOT / "prr.yaml")
+from .conftest import EXAMPLE, ROOT
+
+SETTINGS = load_settings(EXAMPLE / "prr.yaml")
 G = SETTINGS.guardrails
 DOCS = proofs.artifacts(SETTINGS)
 SCPS = PolicySet(identity=[proofs.ADMIN], scps=proofs.scp_levels(SETTINGS, DOCS))

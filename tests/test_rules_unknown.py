@@ -27,8 +27,8 @@ from prr_policies.result import Status
 from prr_policies.settings import load_settings
 from prr_policies.sources.config_item import DELETED, facts_from_item
 
-ROOT = Path(__file__).resolve().parent.parent
-SETTINGS = load_settings(ROOT / "terraform_fixtures" / "prr.yaml")
+from .conftest import FIXTURES, all_items  # noqa: E402
+SETTINGS = load_settings(FIXTURES / "prr.yaml")
 PROBE = Unknown("probe")
 KEY = "arn:aws:kms:eu-west-1:123456789012:key/k"
 FN = "arn:aws:lambda:eu-west-1:123456789012:function:f"
@@ -65,7 +65,7 @@ HAND_MADE: list[Any] = [
 
 
 def _cases() -> Iterator[Any]:
-    for path in sorted((ROOT / "tests" / "config_items").glob("PRR-*/*.json")):
+    for path in all_items():
         item = json.loads(path.read_text())
         if item.get("configurationItemStatus") in DELETED:  # rdklib answers those, no facts are built
             continue

@@ -83,25 +83,38 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from prr_policies.guardrails import generate, write
+    from pathlib import Path
+
+    from prr_policies import generate as gen
     from prr_policies.settings import load_settings, settings_path_from_env
 
-    path = args.settings or settings_path_from_env()
-    settings = load_settings(path)
-    artifacts = generate(settings)
-    differ = write(args.out, artifacts, check=args.check)
-    if args.check:
-        if differ:
-            print(f"prr-policies: generated files differ from {args.out}/ (run `prr-policies generate`): {', '.join(differ)}", file=sys.stderr)
-            return 1
-        print(f"{len(artifacts)} generated files match {args.out}/ (settings: {path or 'package defaults'})")
-        return 0
-    for rel in artifacts:
-        print(f"{'wrote' if rel in differ else 'same '} {rel}")
-    for rel in differ:
-        if rel not in artifacts:
-            print(f"removed {rel}")
-    return 0
+    settings_file = Path(args.settings) if args.settings else settings_path_from_env()
+    if settings_file is not None:
+        targets = [(settings_file, Path(args.out) if args.out else settings_file.parent)]
+    else:  # no settings named: every generated set recorded under --out (or here)
+        found = gen.manifests_under(Path(args.out or "."))
+        if not found:
+            raise InputError("generate", "", "no settings: pass --settings FILE, set PRR_SETTINGS, or run where prr.yaml is "
+                             f"(and no generated set with a {gen.MANIFEST} was found under {args.out or '.'})")
+        targets = [(gen.settings_of(m), m.parent) for m in found]
+    stale = 0
+    for settings_file, out in targets:
+        generated = gen.artifacts(load_settings(settings_file))
+        if args.check:
+            plan = gen.plan(out, generated, settings_file)
+            if plan.differ:
+                stale += 1
+                print(f"prr-policies: generated files differ from {out}/ (run `prr-policies generate --settings {settings_file}`): "
+                      f"{', '.join(plan.differ)}", file=sys.stderr)
+            else:
+                print(f"{len(generated)} generated files match {out}/ (settings: {settings_file})")
+            continue
+        plan = gen.write(out, generated, settings_file)
+        for rel in generated:
+            print(f"{'wrote' if rel in plan.write else 'same '} {out / rel}")
+        for rel in plan.remove:
+            print(f"removed {out / rel} (no longer generated)")
+    return 1 if stale else 0
 
 
 def _lint(args: argparse.Namespace) -> int:
@@ -164,8 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_simulate)
     p = sub.add_parser("generate", help="write the SCPs, permissions boundaries and roles for prr.yaml")
     p.add_argument("--settings", help="prr.yaml (default: $PRR_SETTINGS or ./prr.yaml)")
-    p.add_argument("--out", default=".", help="directory to write scp/, boundaries/, roles/ under (default: .)")
-    p.add_argument("--check", action="store_true", help="write nothing; exit 1 when the files under --out differ")
+    p.add_argument("--out", help="directory to write scp/, boundaries/, roles/, config_rules/ under (default: the settings "
+                   "file's directory)")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 when the files under --out differ (without "
+                   "settings: every generated set whose manifest is under --out or here)")
     p.set_defaults(func=_generate)
     p = sub.add_parser("lint-policy", help="lint IAM policy documents (actions, condition keys, wildcards, size)")
     p.add_argument("files", nargs="+", help="policy JSON files")

@@ -32,7 +32,7 @@ def escalation_table(settings_file: Path) -> str:
 
 
 def _sections(readme: Path) -> dict[str, Callable[[], str]]:
-    return {"controls-table": controls_table, "escalation-table": lambda: escalation_table(readme.parent / "prr.yaml")}
+    return {"controls-table": controls_table, "escalation-table": lambda: escalation_table(readme.parent / "examples" / "orders" / "prr.yaml")}
 
 
 def _marker(name: str) -> tuple[str, str]:

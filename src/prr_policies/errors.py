@@ -16,3 +16,10 @@ class InputError(ValueError):
         self.reason = reason
         where = f"{source}: {path}" if path else source
         super().__init__(f"{where}: {reason}")
+
+
+class GuardrailError(InputError):
+    """Settings that cannot produce valid guardrails; ``path`` is the prr.yaml key to change."""
+
+    def __init__(self, path: str, reason: str, source: str = "prr.yaml"):
+        super().__init__(source, path, reason)

@@ -20,7 +20,7 @@ from typing import Any
 from prr_policies.catalog import catalog
 from prr_policies.errors import InputError
 from prr_policies.result import Status
-from prr_policies.settings import ENV_VAR, load_settings, settings_path_from_env
+from prr_policies.settings import DEFAULTS_FILE, ENV_VAR, load_settings
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checkov_checks"
 
@@ -86,9 +86,9 @@ def run_checkov(path: Path | None, plan: Path | None, settings_file: Path | None
     cmd += ["--framework", *frameworks]
     if only_prr:
         cmd += ["--check", ",".join(ck for c in catalog().controls for ck in c.enforcement.checkov)]
+    # Always name the settings: checkov's side would otherwise read a prr.yaml in its working directory.
     env = dict(os.environ, BC_SKIP_MAPPING="TRUE")
-    if settings_file is not None:
-        env[ENV_VAR] = str(settings_file)
+    env[ENV_VAR] = str(settings_file if settings_file is not None else DEFAULTS_FILE)
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"checkov exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
@@ -155,13 +155,31 @@ def summary_lines(found: list[Finding]) -> list[str]:
     return lines
 
 
+def scan_settings_file(given: str | None, path: Path | None) -> Path | None:
+    """``--settings``, else ``$PRR_SETTINGS``, else a prr.yaml in the scanned directory, else
+    None (the package defaults). A prr.yaml in the working directory is not picked up: scanning
+    a stack from a repository root must not silently use another project's settings."""
+    if given:
+        return Path(given)
+    env = os.environ.get(ENV_VAR)
+    if env:
+        if not Path(env).is_file():
+            raise InputError(env, "", f"{ENV_VAR} names a file that does not exist")
+        return Path(env)
+    if path is not None:
+        local = (path if path.is_dir() else path.parent) / "prr.yaml"
+        if local.is_file():
+            return local
+    return None
+
+
 def scan(path: str | None, plan: str | None, settings: str | None, output: str, only_prr: bool) -> int:
     p = Path(path) if path else None
     pl = Path(plan) if plan else None
     if p is not None and pl is None and p.suffix == ".json":
         p, pl = None, p  # a plan file given as PATH
     try:
-        settings_file = Path(settings) if settings else settings_path_from_env()
+        settings_file = scan_settings_file(settings, p)
         if settings_file is not None:
             load_settings(settings_file)
         if p is None and pl is None:
@@ -172,6 +190,7 @@ def scan(path: str | None, plan: str | None, settings: str | None, output: str, 
     except InputError as exc:
         print(f"prr-policies: {exc}", file=sys.stderr)
         return 2
+    print(f"prr-policies: settings: {settings_file or 'package defaults'}", file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
         extra = (output,) if output in ("sarif", "junitxml") else ()
         reports = run_checkov(p, pl, settings_file.resolve() if settings_file else None, only_prr, extra,

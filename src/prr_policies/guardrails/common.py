@@ -6,17 +6,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from prr_policies.errors import InputError
+from prr_policies.errors import GuardrailError
 from prr_policies.settings import Guardrails, Settings
 
 DATA_FILE = Path(__file__).resolve().parent / "data.yaml"
-
-
-class GuardrailError(InputError):
-    """Settings that cannot produce valid guardrails; ``path`` is the prr.yaml key to change."""
-
-    def __init__(self, path: str, reason: str, source: str = "prr.yaml"):
-        super().__init__(source, path, reason)
 
 
 @lru_cache(maxsize=1)

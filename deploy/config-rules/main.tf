@@ -2,6 +2,9 @@
 # conformance pack that wires every rule to it. It passes the PRR checkov checks itself
 # (a test runs them on this directory).
 #
+# Hand-written, not generated. It deploys what `prr-policies generate` wrote for your settings:
+# point generated_dir at that folder (the default is the example in this repository).
+#
 # Build the package:  pip install "prr-policies[aws]" -t build/ && (cd build && zip -r ../prr-config-rules.zip .)
 # Sign it with the profile below, then: terraform apply -var package_bucket=... -var package_key=...
 
@@ -14,6 +17,12 @@ terraform {
 variable "package_bucket" {
   type        = string
   description = "S3 bucket holding the signed deployment package"
+}
+
+variable "generated_dir" {
+  type        = string
+  description = "The folder `prr-policies generate` wrote (it holds config_rules/conformance-pack.yaml and rule-permissions.json)"
+  default     = "../../examples/orders"
 }
 
 variable "package_key" {
@@ -48,7 +57,7 @@ resource "aws_lambda_code_signing_config" "rules" {
 
 resource "aws_iam_policy" "boundary" {
   name   = "${local.name}-boundary"
-  policy = file("${path.module}/rule-permissions.json")
+  policy = file("${path.module}/${var.generated_dir}/config_rules/rule-permissions.json")
 }
 
 resource "aws_iam_role" "rules" {
@@ -63,7 +72,7 @@ resource "aws_iam_role" "rules" {
 resource "aws_iam_role_policy" "rules" {
   name   = "read-and-report"
   role   = aws_iam_role.rules.id
-  policy = file("${path.module}/rule-permissions.json")
+  policy = file("${path.module}/${var.generated_dir}/config_rules/rule-permissions.json")
 }
 
 resource "aws_iam_role_policy" "logs_and_failures" {
@@ -142,7 +151,7 @@ resource "aws_lambda_permission" "config" {
 
 resource "aws_config_conformance_pack" "prr" {
   name          = "prr-serverless"
-  template_body = file("${path.module}/../conformance-pack.yaml")
+  template_body = file("${path.module}/${var.generated_dir}/config_rules/conformance-pack.yaml")
 
   input_parameter {
     parameter_name  = "PrrRuleFunctionArn"
