@@ -227,7 +227,7 @@ def test_custom_deployment_configs_are_read():
             return {"deploymentConfigInfo": {"trafficRoutingConfig": {"type": "TimeBasedLinear"}}}
 
     acc = Account(lambda s: CodeDeploy())
-    groups = acc._deployment_groups()
+    groups = acc.deployment_groups()
     assert groups[0][2].deployment_config_type == "TimeBasedLinear"
     assert ("codedeploy", "get_deployment_config") in acc.api.calls
 

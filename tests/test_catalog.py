@@ -47,7 +47,7 @@ def test_config_rules_named_in_the_catalog_exist():
     """Upper-case names are AWS managed rules (in the list AWS publishes, as moto ships it);
     lower-case names are our custom rules, each with an evaluator for its own control."""
     from prr_policies.config_rules.pack import managed_rules
-    from prr_policies.config_rules.registry import EVALUATORS
+    from prr_policies.config_rules.evaluators import EVALUATORS
 
     for c in catalog().controls:
         for rule in c.enforcement.config_rules:

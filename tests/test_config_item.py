@@ -49,11 +49,11 @@ def test_verdicts_from_items(fixture_settings):
 @pytest.mark.parametrize("mutate, path", [
     (lambda d: d.update(resourceType="AWS::SQS::Queue"), "resourceType"),
     (lambda d: d.update(configuration="{not json"), "configuration"),
-    (lambda d: d["configuration"].update(timeout="20"), "configuration.timeout"),
+    (lambda d: d["configuration"].update(timeout="twenty"), "configuration.timeout"),
     (lambda d: d["configuration"].update(tracingConfig=["Active"]), "configuration.tracingConfig"),
     (lambda d: d["supplementaryConfiguration"].update(Concurrency={"reservedConcurrentExecutions": "x"}),
      "supplementaryConfiguration.Concurrency.reservedConcurrentExecutions"),
-    (lambda d: d["configuration"]["vpcConfig"].update(subnetIds="subnet-1"), "configuration.vpcConfig.subnetIds"),
+    (lambda d: d["configuration"]["vpcConfig"].update(subnetIds=5), "configuration.vpcConfig.subnetIds"),
 ])
 def test_malformed_items_name_the_path(mutate, path):
     item = load("lambda_pass.json")

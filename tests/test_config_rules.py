@@ -13,7 +13,7 @@ import pytest
 from moto import mock_aws
 
 from prr_policies.config_rules import handler
-from prr_policies.config_rules.registry import EVALUATORS
+from prr_policies.config_rules.evaluators import EVALUATORS
 from prr_policies.settings import load_settings
 
 from .conftest import FIXTURES, ROOT, all_items, items_dir
@@ -108,7 +108,7 @@ def test_lambda_005_pass_path_without_moto_support():
     from prr_policies.controls import evaluate
     from prr_policies.sources.aws_api import Api
 
-    facts = handler.enrich(config_item.facts_from_item(item), item, Api(lambda s: Lambda()))
+    facts = config_item.enrich(config_item.facts_from_item(item), item, Api(lambda s: Lambda()))
     assert evaluate("PRR-LAMBDA-005", facts, SETTINGS).status.value == "PASS"
 
 

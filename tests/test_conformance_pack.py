@@ -13,7 +13,7 @@ import yaml
 
 from prr_policies.catalog import catalog
 from prr_policies.config_rules import pack
-from prr_policies.config_rules.registry import EVALUATORS
+from prr_policies.config_rules.evaluators import EVALUATORS
 from prr_policies.settings import load_settings
 
 from .conftest import EXAMPLE, ROOT

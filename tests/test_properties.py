@@ -125,14 +125,18 @@ conf_keys = st.sampled_from([
 @given(st.dictionaries(conf_keys, conf_values, max_size=10))
 @example({"dynamic": [{"vpc_config": "oops"}], "tracing_config": [[[]]], "timeout": [[1, 2]]})
 def test_no_builder_or_rule_raises_on_arbitrary_conf(fixture_settings, conf):
+    from prr_policies.sources import kinds
+
     graph = tf.ResourceGraph()
-    for builder in (tf.lambda_function, lambda c, g: tf.function_url(c), lambda c, g: tf.lambda_permission(c), tf.queue, tf.topic,
-                    tf.secret, tf.kms_key, tf.code_signing_config, tf.deployment_group, tf.iam_role, tf.event_source_mapping, tf.api_stage):
-        facts = builder(conf, graph)
-        for rule in RULES.values():
-            if isinstance(facts, rule.facts_type):
-                result = rule.check(facts, fixture_settings)  # the bare rule, not the fail-closed wrapper
-                assert result.reason
+    for kind in kinds.KINDS:
+        if kind.terraform_builder is None:
+            continue
+        built = kind.terraform_builder(conf, graph, fixture_settings)
+        for facts in built if isinstance(built, list) else [built]:
+            for rule in RULES.values():
+                if isinstance(facts, rule.facts_type):
+                    status, reason = rule.check(facts, fixture_settings)  # the bare rule, not the fail-closed wrapper
+                    assert reason and status in Status
 
 
 @settings(max_examples=100)

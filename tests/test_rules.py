@@ -109,8 +109,18 @@ def test_permission_scoping(perm, expected):
 
 
 def test_a_rule_that_raises_is_unknown_not_pass():
-    result = evaluate("PRR-LAMBDA-006", object(), S)
+    result = evaluate("PRR-LAMBDA-011", LambdaPermission("p", principal=5), S)  # 5 has no .endswith
     assert result.status is Status.UNKNOWN and "AttributeError" in result.reason
+
+
+def test_evaluate_rejects_an_unknown_control_or_facts_of_the_wrong_type():
+    """Issue 9: evaluate() raised KeyError / AttributeError for a caller's mistake."""
+    from prr_policies.errors import InputError
+
+    with pytest.raises(InputError, match="'PRR-NOPE-001' is not a control with a rule"):
+        evaluate("PRR-NOPE-001", GOOD, S)
+    with pytest.raises(InputError, match="PRR-LAMBDA-006 evaluates LambdaFunction facts, not object"):
+        evaluate("PRR-LAMBDA-006", object(), S)
 
 
 def test_unknown_has_no_truth_value():

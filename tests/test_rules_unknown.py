@@ -69,7 +69,7 @@ def _cases() -> Iterator[Any]:
         item = json.loads(path.read_text())
         if item.get("configurationItemStatus") in DELETED:  # rdklib answers those, no facts are built
             continue
-        facts = facts_from_item(item, str(path), SETTINGS.sqs.dlq_name_suffixes)
+        facts = facts_from_item(item, str(path), SETTINGS)
         for cid, rule in RULES.items():
             if isinstance(facts, rule.facts_type):
                 yield pytest.param(cid, facts, id=f"{cid}-{path.parent.name}-{path.stem}")

@@ -26,7 +26,7 @@ from typing import Any
 
 import hcl2
 
-from prr_policies.sources.terraform import PROVIDER_DEFAULTS
+from prr_policies.sources.kinds import terraform_defaults
 
 B = "block"
 SCHEMAS: dict[str, dict[str, Any]] = {
@@ -226,7 +226,7 @@ def twin(directory: Path) -> dict[str, Any]:
     planned, changes, config = [], [], []
     for rtype, name, body in model.resources:
         address = f"{rtype}.{name}"
-        values, after_unknown, expressions = render(body, SCHEMAS.get(rtype), model, PROVIDER_DEFAULTS.get(rtype, {}))
+        values, after_unknown, expressions = render(body, SCHEMAS.get(rtype), model, terraform_defaults(rtype))
         for computed in ("arn", "id"):
             after_unknown.setdefault(computed, True)
         provider = "registry.terraform.io/hashicorp/aws"

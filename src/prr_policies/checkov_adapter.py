@@ -19,31 +19,10 @@ from checkov.terraform.checks.resource.base_resource_check import BaseResourceCh
 from prr_policies.catalog import Control, catalog
 from prr_policies.controls import RULES, evaluate
 from prr_policies.errors import InputError
-from prr_policies.facts import (
-    ApiStage, CodeSigningConfig, DeploymentGroup, EventSourceMapping, FunctionUrl, IamRole, KmsKey, LambdaFunction,
-    LambdaPermission, Queue, Secret, Topic,
-)
-from prr_policies.result import Status
+from prr_policies.result import Result, Status
 from prr_policies.settings import Settings, load_settings, settings_path_from_env
+from prr_policies.sources import kinds
 from prr_policies.sources import terraform as tf
-
-Builder = Callable[[dict[str, Any], "tf.ResourceGraph | None"], Any]
-
-# facts type -> the Terraform resource type it is read from and how.
-BUILDERS: dict[type, tuple[str, Builder]] = {
-    LambdaFunction: ("aws_lambda_function", tf.lambda_function),
-    FunctionUrl: ("aws_lambda_function_url", lambda conf, _graph: tf.function_url(conf)),
-    LambdaPermission: ("aws_lambda_permission", lambda conf, _graph: tf.lambda_permission(conf)),
-    Queue: ("aws_sqs_queue", lambda conf, graph: tf.queue(conf, graph, current_settings().sqs.dlq_name_suffixes)),
-    Topic: ("aws_sns_topic", tf.topic),
-    Secret: ("aws_secretsmanager_secret", tf.secret),
-    KmsKey: ("aws_kms_key", tf.kms_key),
-    CodeSigningConfig: ("aws_lambda_code_signing_config", tf.code_signing_config),
-    DeploymentGroup: ("aws_codedeploy_deployment_group", tf.deployment_group),
-    IamRole: ("aws_iam_role", tf.iam_role),
-    EventSourceMapping: ("aws_lambda_event_source_mapping", tf.event_source_mapping),
-    ApiStage: ("aws_api_gateway_stage", tf.api_stage),
-}
 
 _CHECKOV_RESULT = {
     Status.PASS: CheckResult.PASSED,
@@ -89,16 +68,32 @@ def graph_index(graph: Any) -> tf.ResourceGraph | None:
     return _State.index
 
 
-def facts_for(facts_type: type, conf: dict[str, Any], graph: Any) -> Any:
+def facts_for(facts_type: type, conf: dict[str, Any], graph: Any, settings: Settings) -> list[Any]:
+    """The facts one Terraform resource yields for ``facts_type`` (several where a resource holds
+    several things to judge), built once per resource and graph."""
     index = graph_index(graph)
     key = (id(conf), facts_type.__name__)
     cached = _State.facts.get(key)
     if cached is not None and cached[0] is conf:
         return cached[1]
-    facts = BUILDERS[facts_type][1](conf, index)
+    built = kinds.kind(facts_type).terraform_builder(conf, index, settings)
+    facts = list(built) if isinstance(built, (list, tuple)) else [built]
     if graph is not None:
         _State.facts[key] = (conf, facts)
     return facts
+
+
+def combine(results: list[Result]) -> tuple[Status, str]:
+    """One checkov verdict for a resource judged as several facts: the worst status wins (FAIL,
+    then UNKNOWN, then PASS, then NOT_APPLICABLE), and every reason that is not a PASS is given."""
+    if not results:
+        return Status.NOT_APPLICABLE, "The resource holds nothing this control judges."
+    if len(results) == 1:
+        return results[0].status, results[0].reason
+    order = (Status.FAIL, Status.UNKNOWN, Status.PASS, Status.NOT_APPLICABLE)
+    worst = min((r.status for r in results), key=order.index)
+    shown = [r for r in results if r.status is worst]
+    return worst, " ".join(f"[{r.resource}] {r.reason}" for r in shown)
 
 
 class PrrCheck(BaseResourceCheck):  # type: ignore[misc]
@@ -106,12 +101,11 @@ class PrrCheck(BaseResourceCheck):  # type: ignore[misc]
         rule = RULES[control.id]
         self.control = control
         self.facts_type = rule.facts_type
-        resource_type = BUILDERS[rule.facts_type][0]
         super().__init__(
             name=f"{control.id}: {control.title}",
             id=checkov_id,
             categories=[CheckCategories.GENERAL_SECURITY],
-            supported_resources=[resource_type],
+            supported_resources=list(kinds.kind(rule.facts_type).terraform),
             guideline=f"prr-policies catalog --control {control.id} (rationale and Terraform remediation)",
         )
         self.severity = Severities[control.severity]
@@ -119,8 +113,7 @@ class PrrCheck(BaseResourceCheck):  # type: ignore[misc]
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         try:
             settings = current_settings()
-            facts = facts_for(self.facts_type, conf, self.graph)
-            result = evaluate(self.control.id, facts, settings)
+            status, reason = combine([evaluate(self.control.id, f, settings) for f in facts_for(self.facts_type, conf, self.graph, settings)])
         except InputError as exc:
             self.details = [f"UNKNOWN: settings error: {exc}"]
             return CheckResult.FAILED
@@ -128,8 +121,8 @@ class PrrCheck(BaseResourceCheck):  # type: ignore[misc]
             logging.error("prr-policies: %s failed on %s", self.id, conf.get("__address__"), exc_info=True)
             self.details = [f"UNKNOWN: internal error in {self.id}: {type(exc).__name__}: {exc}"]
             return CheckResult.FAILED
-        self.details = [f"{result.status.value}: {result.reason}"]
-        return _CHECKOV_RESULT[result.status]
+        self.details = [f"{status.value}: {reason}"]
+        return _CHECKOV_RESULT[status]
 
     def get_evaluated_keys(self) -> list[str]:
         return []
@@ -139,7 +132,8 @@ _registered: list[PrrCheck] = []
 
 
 def register() -> list[PrrCheck]:
-    """Instantiate (and so register with checkov) one check per catalog checkov id, once."""
+    """Instantiate (and so register with checkov) one check per catalog checkov id, once. The
+    Terraform types each check reads come from the kind registry (the control's facts type)."""
     if not _registered:
         for control in catalog().controls:
             for checkov_id in control.enforcement.checkov:

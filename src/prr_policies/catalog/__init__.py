@@ -43,6 +43,16 @@ class Enforcement:
     guardrail_sids: tuple[str, ...] = ()
     audit: tuple[str, ...] = ()
     runbook: str | None = None
+    # How the control runs as an AWS Config rule: on configuration changes of its resources, or
+    # periodically over the account (for what Config does not record). None: no Config evaluator.
+    config_trigger: Literal["change", "periodic"] | None = None
+    # Narrows the resource types the custom rule is scoped to (default: every type of its kind).
+    config_scope: tuple[str, ...] = ()
+
+    def custom_rule(self, control_id: str) -> str | None:
+        """The name of the control's custom Config rule in the pack, when it has one."""
+        name = control_id.lower()
+        return name if name in self.config_rules else None
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,9 @@ class Control:
     enforcement: Enforcement = field(default_factory=Enforcement)
     # Why a layer cannot enforce this control (e.g. no IAM condition key exists).
     limitations: tuple[str, ...] = ()
+    # The facts type its rule reads (a dataclass in prr_policies.facts); None for controls that
+    # only guardrails enforce.
+    facts: str | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +160,12 @@ def load_catalog(directory: Path = CATALOG_DIR) -> Catalog:
             if ck in checkov_seen:
                 raise InputError(src, f"{at}.enforcement.checkov[{j}]", f"{ck} is already used by {checkov_seen[ck]}")
             checkov_seen[ck] = c.id
+        if c.enforcement.config_trigger and c.facts is None:
+            raise InputError(src, f"{at}.enforcement.config_trigger", "a Config evaluator needs the control's facts type")
+        if c.enforcement.custom_rule(c.id) is None and any(r.islower() for r in c.enforcement.config_rules):
+            raise InputError(src, f"{at}.enforcement.config_rules", f"the custom rule of {c.id} is named {c.id.lower()}")
+        if c.enforcement.custom_rule(c.id) and not c.enforcement.config_trigger:
+            raise InputError(src, f"{at}.enforcement.config_trigger", "a custom Config rule needs a trigger (change or periodic)")
     return Catalog(requirements=reqs.requirements, controls=ctls.controls)
 
 

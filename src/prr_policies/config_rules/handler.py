@@ -22,19 +22,16 @@ Settings come from ``$PRR_SETTINGS`` (a prr.yaml packaged with the function) or 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any
 
 from rdklib import ComplianceType, ConfigRule, Evaluation, Evaluator, InvalidParametersError
 
-from prr_policies.config_rules.registry import EVALUATORS
+from prr_policies.config_rules.evaluators import EVALUATORS
 from prr_policies.controls import RULES, evaluate
-from prr_policies.facts import KmsKey, LambdaFunction, Queue, Unknown
 from prr_policies.result import Result, Status
 from prr_policies.settings import Settings, settings_from_env
-from prr_policies.sources import aws_shapes as shapes
-from prr_policies.sources import config_item, live
+from prr_policies.sources import config_item
 from prr_policies.sources.account import Account
 from prr_policies.sources.aws_api import Api
 
@@ -80,10 +77,11 @@ class PrrRule(ConfigRule):
         control = valid_rule_parameters["ControlId"]
         rtype = configuration_item.get("resourceType", "")
         try:
-            facts = config_item.facts_from_item(configuration_item, "configurationItem", self._settings().sqs.dlq_name_suffixes)
-            facts = enrich(facts, configuration_item, Api(client_factory.build_client), control)
-            if not isinstance(facts, RULES[control].facts_type):
+            rule = RULES[control]
+            facts = config_item.facts_from_item(configuration_item, "configurationItem", self._settings())
+            if not isinstance(facts, rule.facts_type):
                 raise TypeError(f"{control} does not evaluate {rtype}")
+            facts = config_item.enrich(facts, configuration_item, Api(client_factory.build_client), rule.reads)
             return [evaluation(evaluate(control, facts, self._settings()))]
         except Exception as exc:  # noqa: BLE001 - fail closed: the resource is not compliant
             return [Evaluation(ComplianceType.NON_COMPLIANT,
@@ -109,57 +107,6 @@ class PrrRule(ConfigRule):
             else:
                 out.append(evaluation(evaluate(control, facts, settings), rid, rtype))
         return out
-
-
-# The unrecorded Lambda fields each control reads (the others need no describe call).
-LAMBDA_NEEDS = {"PRR-LAMBDA-003": {"on_failure_destination"}, "PRR-LAMBDA-004": {"environment"},
-                "PRR-LAMBDA-005": {"code_signing"}, "PRR-LAMBDA-012": {"role"}}
-
-
-def enrich(facts: Any, item: dict, api: Api, control: str | None = None) -> Any:
-    """Fill the fields Config does not record, and ``control`` reads, with describe calls
-    (all of them when no control is named)."""
-    if isinstance(facts, LambdaFunction):
-        name = item.get("resourceName") or item.get("resourceId")
-        needs = LAMBDA_NEEDS.get(control, set()) if control else {"on_failure_destination", "environment", "code_signing", "role"}
-        changes: dict[str, Any] = {}
-        if "environment" in needs and (isinstance(facts.has_environment_variables, Unknown) or isinstance(facts.kms_key_arn, Unknown)):
-            got = api.call("lambda", "get_function", FunctionName=name)
-            if isinstance(got, dict):
-                fresh = live.lambda_function(got)
-                changes["has_environment_variables"] = fresh.has_environment_variables
-                if isinstance(facts.kms_key_arn, Unknown):
-                    changes["kms_key_arn"] = fresh.kms_key_arn
-            elif isinstance(got, Unknown):
-                changes["has_environment_variables"] = got
-        if "code_signing" in needs and isinstance(facts.code_signing_config_arn, Unknown):
-            got = api.call("lambda", "get_function_code_signing_config", FunctionName=name)
-            changes["code_signing_config_arn"] = live.code_signing_arn(got)
-        if "on_failure_destination" in needs and isinstance(facts.on_failure_destination, Unknown):
-            got = api.call("lambda", "get_function_event_invoke_config", FunctionName=name)
-            changes["on_failure_destination"] = live.on_failure_destination(got)
-        if "role" in needs and isinstance(facts.role, Unknown):
-            cfg = json.loads(item["configuration"]) if isinstance(item.get("configuration"), str) else item.get("configuration") or {}
-            role_arn = cfg.get("role") or cfg.get("Role")
-            role = api.call("iam", "get_role", RoleName=role_arn.rsplit("/", 1)[-1]) if role_arn else None
-            changes["role"] = live.execution_role(role, role_arn, Unknown("a change-triggered rule sees one function"))
-        return dataclasses.replace(facts, **changes)
-    if isinstance(facts, Queue) and isinstance(facts.redrive_target_arn, Unknown):
-        cfg = shapes.View(item.get("configuration"), "configurationItem", "configuration")
-        url = cfg.string("QueueUrl") or item.get("resourceId")
-        got = api.call("sqs", "get_queue_attributes", QueueUrl=url, AttributeNames=["All"])
-        if got is None:
-            got = Unknown(f"the queue {url} was not found when its redrive policy was read")
-        if isinstance(got, Unknown):
-            return dataclasses.replace(facts, redrive_target_arn=got, max_receive_count=got)
-        attrs = shapes.View((got or {}).get("Attributes", {}), "GetQueueAttributes")
-        fresh = shapes.queue(attrs, facts.address)
-        return dataclasses.replace(facts, redrive_target_arn=fresh.redrive_target_arn, max_receive_count=fresh.max_receive_count,
-                                   is_dead_letter_queue=facts.is_dead_letter_queue is True or fresh.is_dead_letter_queue is True)
-    if isinstance(facts, KmsKey) and isinstance(facts.rotation_enabled, Unknown) and facts.key_manager == "CUSTOMER":
-        got = api.call("kms", "get_key_rotation_status", KeyId=item.get("resourceId"))
-        return dataclasses.replace(facts, rotation_enabled=got if isinstance(got, Unknown) else bool((got or {}).get("KeyRotationEnabled")))
-    return facts
 
 
 def lambda_handler(event: dict, context: Any, settings: Settings | None = None) -> Any:

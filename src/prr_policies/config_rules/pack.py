@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from prr_policies.catalog import catalog
-from prr_policies.config_rules.registry import EVALUATORS
+from prr_policies.config_rules.evaluators import EVALUATORS
 from prr_policies.settings import Settings
 
 MAX_TEMPLATE_BYTES = 51200

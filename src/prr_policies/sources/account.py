@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Collection
 
 from prr_policies.facts import (
-    ApiStage, CodeSigningConfig, DeploymentGroup, EventSourceMapping, FunctionLogGroup, FunctionRelease, FunctionUrl,
-    IamRole, KmsKey, LambdaFunction, LambdaPermission, Queue, Secret, Topic, Unknown, unknown_facts,
+    EventSourceMapping, FunctionLogGroup, FunctionRelease, FunctionUrl, IamRole, LambdaFunction, LambdaPermission, Unknown,
+    unknown_facts,
 )
 from prr_policies.sources import aws_shapes as shapes
-from prr_policies.sources import live
+from prr_policies.sources import kinds, live
 from prr_policies.sources.aws_api import Api, dig
 
 
@@ -44,18 +44,14 @@ class Snapshot:
     def add(self, facts_type: type, resource_type: str, resource_id: str, facts: Any) -> None:
         self.facts.setdefault(facts_type, []).append((resource_type, resource_id, facts))
 
+    def refused_listing(self, facts_type: type, why: Unknown) -> None:
+        """One all-Unknown row for a kind whose listing could not be read, so no control goes silent."""
+        k = kinds.kind(facts_type)
+        self.add(facts_type, k.report_types[0], k.placeholder, unknown_facts(facts_type, k.placeholder, why))
 
-# What each facts type is about (placeholders for a refused listing are reported against these).
-RESOURCE_TYPES: dict[type, str] = {
-    LambdaFunction: "AWS::Lambda::Function", IamRole: "AWS::IAM::Role", LambdaPermission: "AWS::Lambda::Function",
-    FunctionUrl: "AWS::Lambda::Function", FunctionLogGroup: "AWS::Lambda::Function", FunctionRelease: "AWS::Lambda::Function",
-    EventSourceMapping: "AWS::Lambda::EventSourceMapping", Queue: "AWS::SQS::Queue", Topic: "AWS::SNS::Topic",
-    Secret: "AWS::SecretsManager::Secret", KmsKey: "AWS::KMS::Key", CodeSigningConfig: "AWS::Lambda::CodeSigningConfig",
-    DeploymentGroup: "AWS::CodeDeploy::DeploymentGroup",
-}
-FUNCTION_TYPES = frozenset({LambdaFunction, IamRole, LambdaPermission, FunctionUrl, FunctionLogGroup, FunctionRelease})
-ACCOUNT_WIDE_TYPES = frozenset({Queue, Topic, Secret, KmsKey, CodeSigningConfig, DeploymentGroup, ApiStage})
-ALL_TYPES = FUNCTION_TYPES | ACCOUNT_WIDE_TYPES | {EventSourceMapping}
+
+# Kinds read function by function (everything per function but the mappings, which are listed once).
+_PER_FUNCTION_FACTS = frozenset(k.facts for k in kinds.KINDS if k.scope == "function") - {EventSourceMapping}
 
 
 class Account:
@@ -84,18 +80,26 @@ class Account:
         calls the other types need are not made. A listing that is refused or fails gives one
         all-Unknown placeholder (its id starts with ``<``) per type it would have produced, so
         nothing is silently left out."""
-        want = ALL_TYPES if facts_types is None else frozenset(facts_types)
+        want = frozenset(k.facts for k in kinds.KINDS) if facts_types is None else frozenset(facts_types)
         self._groups, self._queues = None, {}
         snap = Snapshot()
-        if want & (FUNCTION_TYPES | {EventSourceMapping}):
+        per_function = {k.facts for k in kinds.KINDS if k.scope == "function"}
+        if want & per_function:
             fns = self._functions()
             if isinstance(fns, Unknown):
-                for t in FUNCTION_TYPES & want:
-                    snap.add(t, RESOURCE_TYPES[t], "<all functions>", unknown_facts(t, "<all functions>", fns))
+                for t in sorted(want & per_function - {EventSourceMapping}, key=lambda t: t.__name__):
+                    snap.refused_listing(t, fns)
                 fns = []
             self._functions_and_relations(fns, snap, want)
-        if not self.only and want & ACCOUNT_WIDE_TYPES:
-            self._account_wide(snap, want)
+        if not self.only:  # with --function, only what hangs off those functions
+            for k in kinds.KINDS:
+                if k.scope == "account" and k.facts in want:
+                    rows = k.reader(self)
+                    if isinstance(rows, Unknown):
+                        snap.refused_listing(k.facts, rows)
+                        continue
+                    for row in rows:
+                        snap.add(k.facts, *row)
         snap.refused = dict(self.api.refused)
         snap.failed = dict(self.api.failed)
         snap.calls = set(self.api.calls)
@@ -109,7 +113,7 @@ class Account:
             if want & {EventSourceMapping, FunctionRelease} else []
         log_groups = self.api.pages("logs", "describe_log_groups", "logGroups", logGroupNamePrefix="/aws/lambda/") \
             if FunctionLogGroup in want else []
-        groups = self._deployment_groups() if fns and FunctionRelease in want else []
+        groups = self.deployment_groups() if fns and FunctionRelease in want else []
         by_name = {f["FunctionName"]: f for f in fns if "FunctionName" in f}
         done = [0]
         lock = threading.Lock()
@@ -121,7 +125,7 @@ class Account:
                 self.progress("functions", done[0], len(fns))
             return out
 
-        if want & FUNCTION_TYPES:
+        if want & _PER_FUNCTION_FACTS:
             with ThreadPoolExecutor(max_workers=self.jobs) as pool:
                 for rows in pool.map(one, fns):
                     for row in rows:
@@ -129,23 +133,22 @@ class Account:
         if EventSourceMapping not in want:
             return
         if isinstance(esms, Unknown):
-            snap.add(EventSourceMapping, RESOURCE_TYPES[EventSourceMapping], "<all mappings>",
-                     unknown_facts(EventSourceMapping, "<all mappings>", esms))
+            snap.refused_listing(EventSourceMapping, esms)
             return
         queue_attrs: dict[str, Any] = {}
         for arn in {m.get("EventSourceArn") or "" for m in esms}:
             if arn.startswith("arn:aws:sqs:"):
                 parts = arn.split(":")
-                queue_attrs[arn] = self._queue_attributes(f"https://sqs.{parts[3]}.amazonaws.com/{parts[4]}/{parts[5]}")
+                queue_attrs[arn] = self.queue_attributes(f"https://sqs.{parts[3]}.amazonaws.com/{parts[4]}/{parts[5]}")
         timeouts = {f.get("FunctionArn"): f.get("Timeout") for f in fns}
         for m in esms:
             fn_arn = _unqualified(m.get("FunctionArn"))
             if self.only and fn_arn not in timeouts:
                 continue
-            snap.add(EventSourceMapping, RESOURCE_TYPES[EventSourceMapping], m.get("UUID", "<mapping>"),
+            snap.add(EventSourceMapping, "AWS::Lambda::EventSourceMapping", m.get("UUID", "<mapping>"),
                      self._esm(m, timeouts, queue_attrs))
 
-    def _queue_attributes(self, url: str) -> dict | Unknown:
+    def queue_attributes(self, url: str) -> dict | Unknown:
         """A queue's attributes, read once per collect (a mapping's queue and the queue controls share them)."""
         if url not in self._queues:
             got = self.api.call("sqs", "get_queue_attributes", QueueUrl=url, AttributeNames=["All"])
@@ -243,7 +246,7 @@ class Account:
                 return facts
         return None
 
-    def _deployment_groups(self) -> list | Unknown:
+    def deployment_groups(self) -> list | Unknown:
         """(application, group, facts) for every group; read once per collect (the release path
         and the deployment-group control both use them)."""
         if self._groups is None:
@@ -276,95 +279,12 @@ class Account:
                     if isinstance(kind, Unknown) and cfg_name:
                         if cfg_name not in configs:
                             dc = self.api.call("codedeploy", "get_deployment_config", deploymentConfigName=cfg_name)
-                            configs[cfg_name] = dc if isinstance(dc, Unknown) else dig(dc, "deploymentConfigInfo", "trafficRoutingConfig", "type") \
-                                or Unknown(f"the deployment config {cfg_name} has no traffic routing")
+                            configs[cfg_name] = live.custom_deployment_config_type(dc, cfg_name)
                         kind = configs[cfg_name]
                     view = shapes.View(g, "GetDeploymentGroup")
                     facts = shapes.deployment_group(view, f"{app}/{g.get('deploymentGroupName')}", kind, platforms.get(app))
                     out.append((app, g, facts))
         return out
-
-    def _account_wide(self, snap: Snapshot, want: frozenset[type]) -> None:
-        def refused(t: type, what: str, why: Unknown) -> None:
-            snap.add(t, RESOURCE_TYPES.get(t, "AWS::::Account"), what, unknown_facts(t, what, why))
-
-        if Queue in want:
-            urls = self.api.pages("sqs", "list_queues", "QueueUrls")
-            if isinstance(urls, Unknown):
-                refused(Queue, "<all queues>", urls)
-            for url in [] if isinstance(urls, Unknown) else urls:
-                attrs = self._queue_attributes(url)
-                if isinstance(attrs, Unknown):
-                    snap.add(Queue, "AWS::SQS::Queue", url, unknown_facts(Queue, url, attrs))
-                    continue
-                snap.add(Queue, "AWS::SQS::Queue", url,
-                         shapes.queue(shapes.View(attrs, f"GetQueueAttributes {url}"), attrs.get("QueueArn", url), self.dlq_suffixes))
-        if Topic in want:
-            topics = self.api.pages("sns", "list_topics", "Topics")
-            if isinstance(topics, Unknown):
-                refused(Topic, "<all topics>", topics)
-            for t in [] if isinstance(topics, Unknown) else topics:
-                got = self.api.call("sns", "get_topic_attributes", TopicArn=t["TopicArn"])
-                facts = unknown_facts(Topic, t["TopicArn"], got) if isinstance(got, Unknown) else \
-                    shapes.topic(shapes.View((got or {}).get("Attributes", {}), "GetTopicAttributes"), t["TopicArn"])
-                snap.add(Topic, "AWS::SNS::Topic", t["TopicArn"], facts)
-        if Secret in want:
-            secrets = self.api.pages("secretsmanager", "list_secrets", "SecretList")
-            if isinstance(secrets, Unknown):
-                refused(Secret, "<all secrets>", secrets)
-            for sec in [] if isinstance(secrets, Unknown) else secrets:
-                snap.add(Secret, "AWS::SecretsManager::Secret", sec["ARN"], shapes.secret(shapes.View(sec, "ListSecrets"), sec["ARN"]))
-        if KmsKey in want:
-            keys = self.api.pages("kms", "list_keys", "Keys")
-            if isinstance(keys, Unknown):
-                refused(KmsKey, "<all keys>", keys)
-            for k in [] if isinstance(keys, Unknown) else keys:
-                snap.add(KmsKey, "AWS::KMS::Key", k["KeyId"], self._key(k))
-        if CodeSigningConfig in want:
-            cscs = self.api.pages("lambda", "list_code_signing_configs", "CodeSigningConfigs")
-            if isinstance(cscs, Unknown):
-                refused(CodeSigningConfig, "<all code signing configs>", cscs)
-            for c in [] if isinstance(cscs, Unknown) else cscs:
-                snap.add(CodeSigningConfig, "AWS::Lambda::CodeSigningConfig", c.get("CodeSigningConfigId", "<csc>"),
-                         shapes.code_signing_config(shapes.View(c, "ListCodeSigningConfigs"), c.get("CodeSigningConfigArn", "<csc>")))
-        if DeploymentGroup in want:
-            groups = self._deployment_groups()
-            if isinstance(groups, Unknown):
-                refused(DeploymentGroup, "<all deployment groups>", groups)
-            for app, g, facts in [] if isinstance(groups, Unknown) else groups:
-                snap.add(DeploymentGroup, "AWS::CodeDeploy::DeploymentGroup", g.get("deploymentGroupId", facts.address), facts)
-        if ApiStage in want:
-            self._api_stages(snap)
-
-    def _key(self, k: dict) -> KmsKey:
-        meta = self.api.call("kms", "describe_key", KeyId=k["KeyId"])
-        if isinstance(meta, Unknown) or meta is None:
-            why = meta if isinstance(meta, Unknown) else Unknown("the key disappeared during the audit")
-            return unknown_facts(KmsKey, k.get("KeyArn", k["KeyId"]), why)
-        km = meta.get("KeyMetadata", {})
-        rotation: Any = None
-        if km.get("KeyManager") == "CUSTOMER" and km.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT" and km.get("KeyState") == "Enabled":
-            got = self.api.call("kms", "get_key_rotation_status", KeyId=k["KeyId"])
-            rotation = got if isinstance(got, Unknown) else bool((got or {}).get("KeyRotationEnabled"))
-        return shapes.kms_key(shapes.View(km, "DescribeKey"), km.get("Arn", k["KeyId"]), rotation)
-
-    def _api_stages(self, snap: Snapshot) -> None:
-        """REST and HTTP/WebSocket API stages: (kind, service, list key, id key, stage list key,
-        stage name key, ARN path)."""
-        for kind, service, items, id_key, param, stage_items, stage_name, path in (
-                ("REST", "apigateway", "items", "id", "restApiId", "item", "stageName", "restapis"),
-                ("V2", "apigatewayv2", "Items", "ApiId", "ApiId", "Items", "StageName", "apis")):
-            rtype = "AWS::ApiGateway::Stage" if kind == "REST" else "AWS::ApiGatewayV2::Stage"
-            apis = self.api.pages(service, "get_rest_apis" if kind == "REST" else "get_apis", items)
-            for api_id, stages in ([("<all APIs>", apis)] if isinstance(apis, Unknown) else
-                                   [(api[id_key], self.api.call(service, "get_stages", **{param: api[id_key]})) for api in apis]):
-                if isinstance(stages, Unknown):
-                    # api_kind too: a refused V2 listing must not report a FAIL for APIs that may not exist
-                    snap.add(ApiStage, rtype, api_id, unknown_facts(ApiStage, api_id, stages))
-                    continue
-                for st in (stages or {}).get(stage_items, []):
-                    rid = f"arn:aws:apigateway:{self.region}::/{path}/{api_id}/stages/{st[stage_name]}"
-                    snap.add(ApiStage, rtype, rid, shapes.api_stage(shapes.View(st, "GetStages"), rid, kind))
 
     @property
     def region(self) -> str:

@@ -8,6 +8,7 @@ No boto3 import here: :class:`Api` takes a ``client(service)`` factory.
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 from typing import Any, Callable
 
 from prr_policies.facts import Unknown
@@ -31,24 +32,19 @@ def iam_action(service: str, operation: str) -> str:
     return f"{_IAM_PREFIX.get(service, service)}:" + "".join(w.capitalize() for w in operation.split("_"))
 
 
-# Every call the collector makes, as (service, boto3 operation). The declared permissions below
-# are derived from it, and a test checks it against the calls an audit really makes.
-CALLS: tuple[tuple[str, str], ...] = (
-    ("lambda", "list_functions"), ("lambda", "get_function"), ("lambda", "get_function_code_signing_config"),
-    ("lambda", "get_function_event_invoke_config"), ("lambda", "list_aliases"), ("lambda", "list_provisioned_concurrency_configs"),
-    ("lambda", "get_policy"), ("lambda", "get_function_url_config"), ("lambda", "list_event_source_mappings"),
-    ("lambda", "list_code_signing_configs"),
-    ("iam", "get_role"),
-    ("logs", "describe_log_groups"),
-    ("sqs", "list_queues"), ("sqs", "get_queue_attributes"),
-    ("sns", "list_topics"), ("sns", "get_topic_attributes"),
-    ("secretsmanager", "list_secrets"),
-    ("kms", "list_keys"), ("kms", "describe_key"), ("kms", "get_key_rotation_status"),
-    ("codedeploy", "list_applications"), ("codedeploy", "batch_get_applications"), ("codedeploy", "list_deployment_groups"),
-    ("codedeploy", "get_deployment_group"), ("codedeploy", "get_deployment_config"),
-    ("apigateway", "get_rest_apis"), ("apigateway", "get_stages"), ("apigatewayv2", "get_apis"), ("apigatewayv2", "get_stages"),
-)
-AUDIT_PERMISSIONS: tuple[str, ...] = tuple(sorted({iam_action(s, o) for s, o in CALLS}))
+def __getattr__(name: str) -> Any:
+    """``CALLS`` (every call the live collector makes, from the kind registry) and
+    ``AUDIT_PERMISSIONS`` (the IAM actions they need), derived on first use; a test checks them
+    against the calls an audit really makes."""
+    if name == "CALLS":
+        from prr_policies.sources.kinds import calls
+
+        return calls()
+    if name == "AUDIT_PERMISSIONS":
+        from prr_policies.sources.kinds import calls
+
+        return tuple(sorted({iam_action(s, o) for s, o in calls()}))
+    raise AttributeError(name)
 
 
 def _error_code(exc: Exception) -> str:
@@ -93,7 +89,7 @@ class Api:
 
     def call(self, service: str, operation: str, **kwargs: Any) -> Any:
         """The response dict, None when the resource does not exist, or Unknown."""
-        assert (service, operation) in CALLS, (service, operation)
+        _declared(service, operation)
         with self._lock:
             self.calls.add((service, operation))
         try:
@@ -102,7 +98,7 @@ class Api:
             return self._fail(service, operation, exc)
 
     def pages(self, service: str, operation: str, key: str, **kwargs: Any) -> list | Unknown:
-        assert (service, operation) in CALLS, (service, operation)
+        _declared(service, operation)
         with self._lock:
             self.calls.add((service, operation))
         try:
@@ -113,6 +109,18 @@ class Api:
         except Exception as exc:  # noqa: BLE001
             got = self._fail(service, operation, exc)
             return [] if got is None else got
+
+
+@lru_cache(maxsize=1)
+def _declared_calls() -> frozenset[tuple[str, str]]:
+    from prr_policies.sources.kinds import calls
+
+    return frozenset(calls())
+
+
+def _declared(service: str, operation: str) -> None:
+    if (service, operation) not in _declared_calls():
+        raise AssertionError(f"{service}.{operation} is not declared in the kind registry's calls")
 
 
 def dig(d: Any, *path: str) -> Any:

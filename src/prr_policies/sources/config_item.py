@@ -1,159 +1,224 @@
-"""AWS Config configuration items -> facts.
+"""AWS Config configuration items -> facts, and the describe calls that fill what Config does not record.
 
-Quirks handled here (see ../shared/TRAPS.md): reserved concurrency is recorded under
-``supplementaryConfiguration.Concurrency``; the KMS key is spelled ``kmskeyArn`` in Config's
-schema (``kmsKeyArn`` is accepted too); environment variables, the code signing config,
-asynchronous invoke configs and the role's boundary are not recorded, so they are Unknown.
-Items fetched through the API carry ``configuration`` as a JSON string; both shapes are read.
+Quirks of Config's items handled here:
+- reserved concurrency is recorded under ``supplementaryConfiguration.Concurrency``;
+- the KMS key of a function is spelled ``kmskeyArn`` in Config's schema (``kmsKeyArn`` is
+  accepted too);
+- fields that are unset are *omitted* from an item (a function without a DLQ has no
+  ``deadLetterConfig`` key), and numbers may arrive as floats (``60.0``), notably from advanced
+  queries;
+- environment variables, the code signing config, asynchronous invoke configs and the execution
+  role's boundary of a function, a queue's redrive policy and a deployment group's custom
+  deployment config are not recorded: they are ``Unknown`` naming the field, and :func:`enrich`
+  fills them with one describe call each, only for the fields the evaluated control reads;
+- items fetched through the API carry ``configuration`` as a JSON string; both shapes are read.
+
+Every item is read through :class:`~prr_policies.sources.aws_shapes.View`, the reader the
+describe-call side uses too. The kind registry (:mod:`prr_policies.sources.kinds`) says which
+builder reads which Config resource type.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Collection
 
 from prr_policies.errors import InputError
-from prr_policies.facts import LambdaFunction, Unknown
+from prr_policies.facts import DeploymentGroup, KmsKey, LambdaFunction, Queue, Unknown
+from prr_policies.sources import aws_shapes as shapes
+from prr_policies.sources import live
+from prr_policies.sources.aws_shapes import View
 
-NOT_RECORDED = "AWS Config does not record {what} for AWS::Lambda::Function"
-
-
-def _mapping(value: Any, source: str, path: str) -> dict[str, Any]:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise InputError(source, path, f"not valid JSON: {exc.msg}") from None
-    if not isinstance(value, dict):
-        raise InputError(source, path, f"expected an object, got {type(value).__name__}")
-    return value
-
-
-def _typed(value: Any, kind: type, source: str, path: str) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, bool) if kind is bool else (isinstance(value, kind) and not isinstance(value, bool)):
-        return value
-    raise InputError(source, path, f"expected {kind.__name__}, got {type(value).__name__} {value!r}")
-
-
-def lambda_function(item: Any, source: str = "<configuration item>") -> LambdaFunction:
-    """Facts from one AWS::Lambda::Function configuration item (a dict as Config delivers it)."""
-    item = _mapping(item, source, "")
-    rtype = item.get("resourceType")
-    if rtype != "AWS::Lambda::Function":
-        raise InputError(source, "resourceType", f"expected AWS::Lambda::Function, got {rtype!r}")
-    config = _mapping(item.get("configuration"), source, "configuration")
-    supplementary = item.get("supplementaryConfiguration") or {}
-    supplementary = _mapping(supplementary, source, "supplementaryConfiguration")
-    address = item.get("ARN") or config.get("functionArn") or item.get("resourceName") or item.get("resourceId")
-    if not isinstance(address, str) or not address:
-        raise InputError(source, "ARN", "the item names no function (ARN, resourceName and resourceId are empty)")
-
-    concurrency: Any = None
-    if "Concurrency" in supplementary:
-        conc = _mapping(supplementary["Concurrency"], source, "supplementaryConfiguration.Concurrency")
-        concurrency = _typed(conc.get("reservedConcurrentExecutions"), int, source,
-                             "supplementaryConfiguration.Concurrency.reservedConcurrentExecutions")
-
-    key_field = "kmskeyArn" if "kmskeyArn" in config else "kmsKeyArn"
-    kms = _typed(config.get(key_field), str, source, f"configuration.{key_field}")
-
-    tracing = config.get("tracingConfig")
-    tracing_mode = _typed(_mapping(tracing, source, "configuration.tracingConfig").get("mode"), str, source,
-                          "configuration.tracingConfig.mode") if tracing is not None else None
-
-    if "deadLetterConfig" in config:
-        dlq_cfg = config["deadLetterConfig"]
-        dlq: Any = None if dlq_cfg is None else _typed(
-            _mapping(dlq_cfg, source, "configuration.deadLetterConfig").get("targetArn"), str, source,
-            "configuration.deadLetterConfig.targetArn")
-    else:
-        dlq = Unknown("the configuration item has no deadLetterConfig field")
-
-    vpc = config.get("vpcConfig")
-    subnets: Any = None
-    if vpc is not None:
-        ids = _mapping(vpc, source, "configuration.vpcConfig").get("subnetIds")
-        if ids is not None and not (isinstance(ids, list) and all(isinstance(s, str) for s in ids)):
-            raise InputError(source, "configuration.vpcConfig.subnetIds", "expected a list of subnet ids")
-        subnets = tuple(ids) if ids else None
-
-    return LambdaFunction(
-        address=address,
-        package_type=_typed(config.get("packageType"), str, source, "configuration.packageType") or "Zip",
-        runtime=_typed(config.get("runtime"), str, source, "configuration.runtime"),
-        tracing_mode=tracing_mode,
-        reserved_concurrency=concurrency,
-        timeout=_typed(config.get("timeout"), int, source, "configuration.timeout"),
-        memory_size=_typed(config.get("memorySize"), int, source, "configuration.memorySize"),
-        has_environment_variables=Unknown(NOT_RECORDED.format(what="environment variables")),
-        kms_key_arn=kms,
-        code_signing_config_arn=Unknown(NOT_RECORDED.format(what="the code signing config")),
-        dead_letter_target_arn=dlq,
-        on_failure_destination=Unknown(NOT_RECORDED.format(what="asynchronous invoke configs")),
-        vpc_subnet_ids=subnets,
-        role=Unknown(NOT_RECORDED.format(what="the execution role's permissions boundary")),
-    )
-
-
-# ---- every resource type the Config rules evaluate -----------------------------------------
-
-from prr_policies.sources import aws_shapes as shapes  # noqa: E402
-
-RESOURCE_TYPES = ("AWS::Lambda::Function", "AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage", "AWS::SQS::Queue",
-                  "AWS::SNS::Topic", "AWS::SecretsManager::Secret", "AWS::KMS::Key", "AWS::Lambda::CodeSigningConfig",
-                  "AWS::CodeDeploy::DeploymentGroup", "AWS::IAM::Role")
+NOT_RECORDED = "AWS Config does not record {what} for {rtype}"
 DELETED = ("ResourceDeleted", "ResourceDeletedNotRecorded", "ResourceNotRecorded")
 
 
-def resource_type(item: Any, source: str = "<configuration item>") -> str:
-    item = _mapping(item, source, "")
-    rtype = item.get("resourceType")
+@dataclass(frozen=True)
+class Item:
+    """One configuration item, validated: its type, the address to report, and readers."""
+
+    raw: dict[str, Any]
+    source: str
+    resource_type: str
+    address: str
+    cfg: View
+    supp: View
+
+
+def read_item(item: Any, source: str = "<configuration item>") -> Item:
+    top = View(item, source)
+    rtype = top.raw("resourceType")
     if not isinstance(rtype, str) or not rtype:
         raise InputError(source, "resourceType", "missing")
-    return rtype
+    address = next((top.data[k] for k in ("ARN", "arn", "resourceId", "resourceName")
+                    if isinstance(top.data.get(k), str) and top.data[k]), "<resource>")
+    return Item(top.data, source, rtype, address, top.view("configuration"),
+                top.view("supplementaryConfiguration") if top.has("supplementaryConfiguration") else View({}, source, "supplementaryConfiguration"))
+
+
+def resource_type(item: Any, source: str = "<configuration item>") -> str:
+    return read_item(item, source).resource_type
 
 
 def address_of(item: dict[str, Any]) -> str:
-    for key in ("ARN", "arn", "resourceId", "resourceName"):
-        if isinstance(item.get(key), str) and item[key]:
-            return item[key]
-    return "<resource>"
+    return read_item(item).address
 
 
-def facts_from_item(item: Any, source: str = "<configuration item>", dlq_suffixes: tuple[str, ...] = ()) -> Any:
-    """Facts from one configuration item of any of RESOURCE_TYPES (a dict, or its JSON).
+def facts_from_item(item: Any, source: str = "<configuration item>", settings: Any = None) -> Any:
+    """Facts from one configuration item of any type a kind reads (a dict, or its JSON).
 
-    Fields Config does not record are Unknown naming the field; the Config rule handler fills
-    them with a describe call where it can (see ``prr_policies.config_rules``)."""
-    item = _mapping(item, source, "")
-    rtype = resource_type(item, source)
-    if rtype == "AWS::Lambda::Function":
-        return lambda_function(item, source)
-    if rtype not in RESOURCE_TYPES:
-        raise InputError(source, "resourceType", f"{rtype!r} is not a type the PRR rules evaluate ({', '.join(RESOURCE_TYPES)})")
-    cfg = shapes.View(item.get("configuration"), source, "configuration")
-    supp = shapes.View(item.get("supplementaryConfiguration") or {}, source, "supplementaryConfiguration")
-    address = address_of(item)
-    if rtype == "AWS::ApiGateway::Stage":
-        return shapes.api_stage(cfg, address, "REST")
-    if rtype == "AWS::ApiGatewayV2::Stage":
-        return shapes.api_stage(cfg, address, "V2")
-    if rtype == "AWS::SQS::Queue":
-        redrive = cfg.raw("RedrivePolicy") if cfg.has("RedrivePolicy") else Unknown(
-            "AWS Config does not record the redrive policy of AWS::SQS::Queue")
-        return shapes.queue(cfg, address, dlq_suffixes, redrive=redrive)
-    if rtype == "AWS::SNS::Topic":
-        return shapes.topic(cfg, address)
-    if rtype == "AWS::SecretsManager::Secret":
-        return shapes.secret(cfg, address)
-    if rtype == "AWS::KMS::Key":
-        rotation = supp.boolean("KeyRotationStatus") if supp.has("KeyRotationStatus") else Unknown(
-            "the configuration item has no supplementaryConfiguration.KeyRotationStatus")
-        return shapes.kms_key(cfg, address, rotation)
-    if rtype == "AWS::Lambda::CodeSigningConfig":
-        return shapes.code_signing_config(cfg, address)
-    if rtype == "AWS::CodeDeploy::DeploymentGroup":
-        return shapes.deployment_group(cfg, address)
-    return shapes.iam_role(cfg, address)
+    Fields Config does not record are Unknown naming the field; :func:`enrich` fills them."""
+    from prr_policies.sources import kinds
+
+    it = read_item(item, source)
+    kind = kinds.for_config_type(it.resource_type)
+    if kind is None:
+        raise InputError(source, "resourceType", f"{it.resource_type!r} is not a type the PRR rules evaluate "
+                         f"({', '.join(kinds.config_types())})")
+    return kind.config_builder(it, settings)
+
+
+def enrich(facts: Any, item: dict[str, Any], api: Any, fields: Collection[str] | None = None) -> Any:
+    """Fill the fields Config does not record, and ``fields`` names (every field when None), with
+    describe calls through ``api`` (:class:`~prr_policies.sources.aws_api.Api`)."""
+    from prr_policies.sources import kinds
+
+    kind = kinds.for_facts(type(facts))
+    if kind is None or kind.enrich is None:
+        return facts
+    wanted = set(fields) if fields is not None else {f.name for f in dataclasses.fields(facts)}
+    return kind.enrich(facts, read_item(item), api, wanted)
+
+
+# ---- builders, one per kind (registered in sources/kinds.py) ---------------------------------------
+
+def lambda_function(item: Any, source: str = "<configuration item>", settings: Any = None) -> LambdaFunction:
+    """Facts from one AWS::Lambda::Function configuration item (a dict as Config delivers it)."""
+    it = item if isinstance(item, Item) else read_item(item, source)
+    if it.resource_type != "AWS::Lambda::Function":
+        raise InputError(it.source, "resourceType", f"expected AWS::Lambda::Function, got {it.resource_type!r}")
+    cfg, supp = it.cfg, it.supp
+    address = it.raw.get("ARN") or cfg.string("functionArn") or it.raw.get("resourceName") or it.raw.get("resourceId")
+    if not isinstance(address, str) or not address:
+        raise InputError(it.source, "ARN", "the item names no function (ARN, resourceName and resourceId are empty)")
+    not_recorded = lambda what: Unknown(NOT_RECORDED.format(what=what, rtype="AWS::Lambda::Function"))  # noqa: E731
+    concurrency = supp.view("Concurrency").integer("reservedConcurrentExecutions") if supp.has("Concurrency") else None
+    # Config omits deadLetterConfig when the function has none (AWS's LAMBDA_DLQ_CHECK reads it so).
+    dlq = cfg.view("deadLetterConfig").string("targetArn") if cfg.has("deadLetterConfig") else None
+    subnets = cfg.view("vpcConfig").strings("subnetIds") if cfg.has("vpcConfig") else None
+    return LambdaFunction(
+        address=address,
+        package_type=cfg.string("packageType") or "Zip",
+        runtime=cfg.string("runtime"),
+        tracing_mode=cfg.view("tracingConfig").string("mode") if cfg.has("tracingConfig") else None,
+        reserved_concurrency=concurrency,
+        timeout=cfg.integer("timeout"),
+        memory_size=cfg.integer("memorySize"),
+        has_environment_variables=not_recorded("environment variables"),
+        kms_key_arn=cfg.string("kmskeyArn") if cfg.has("kmskeyArn") else cfg.string("kmsKeyArn"),
+        code_signing_config_arn=not_recorded("the code signing config"),
+        dead_letter_target_arn=dlq,
+        on_failure_destination=not_recorded("asynchronous invoke configs"),
+        vpc_subnet_ids=subnets or None,
+        role=not_recorded("the execution role's permissions boundary"),
+    )
+
+
+def api_stage(it: Item, settings: Any = None) -> Any:
+    return shapes.api_stage(it.cfg, it.address, "REST" if it.resource_type == "AWS::ApiGateway::Stage" else "V2")
+
+
+def queue(it: Item, settings: Any = None) -> Queue:
+    redrive = it.cfg.raw("RedrivePolicy") if it.cfg.has("RedrivePolicy") else Unknown(
+        NOT_RECORDED.format(what="the redrive policy", rtype="AWS::SQS::Queue"))
+    return shapes.queue(it.cfg, it.address, _dlq_suffixes(settings), redrive=redrive)
+
+
+def topic(it: Item, settings: Any = None) -> Any:
+    return shapes.topic(it.cfg, it.address)
+
+
+def secret(it: Item, settings: Any = None) -> Any:
+    return shapes.secret(it.cfg, it.address)
+
+
+def kms_key(it: Item, settings: Any = None) -> KmsKey:
+    rotation = it.supp.boolean("KeyRotationStatus") if it.supp.has("KeyRotationStatus") else Unknown(
+        "the configuration item has no supplementaryConfiguration.KeyRotationStatus")
+    return shapes.kms_key(it.cfg, it.address, rotation)
+
+
+def code_signing_config(it: Item, settings: Any = None) -> Any:
+    return shapes.code_signing_config(it.cfg, it.address)
+
+
+def deployment_group(it: Item, settings: Any = None) -> DeploymentGroup:
+    return shapes.deployment_group(it.cfg, it.address)
+
+
+def iam_role(it: Item, settings: Any = None) -> Any:
+    return shapes.iam_role(it.cfg, it.address)
+
+
+def _dlq_suffixes(settings: Any) -> tuple[str, ...]:
+    return tuple(settings.sqs.dlq_name_suffixes) if settings is not None else ()
+
+
+# ---- enrichment, one per kind that Config records incompletely -------------------------------------
+
+def enrich_lambda_function(facts: LambdaFunction, it: Item, api: Any, fields: set[str]) -> LambdaFunction:
+    name = it.raw.get("resourceName") or it.raw.get("resourceId")
+    changes: dict[str, Any] = {}
+    if fields & {"has_environment_variables", "kms_key_arn"} and (
+            isinstance(facts.has_environment_variables, Unknown) or isinstance(facts.kms_key_arn, Unknown)):
+        got = api.call("lambda", "get_function", FunctionName=name)
+        if isinstance(got, dict):
+            fresh = live.lambda_function(got)
+            changes["has_environment_variables"] = fresh.has_environment_variables
+            if isinstance(facts.kms_key_arn, Unknown):
+                changes["kms_key_arn"] = fresh.kms_key_arn
+        elif isinstance(got, Unknown):
+            changes["has_environment_variables"] = got
+    if "code_signing_config_arn" in fields and isinstance(facts.code_signing_config_arn, Unknown):
+        got = api.call("lambda", "get_function_code_signing_config", FunctionName=name)
+        changes["code_signing_config_arn"] = live.code_signing_arn(got)
+    if "on_failure_destination" in fields and isinstance(facts.on_failure_destination, Unknown):
+        got = api.call("lambda", "get_function_event_invoke_config", FunctionName=name)
+        changes["on_failure_destination"] = live.on_failure_destination(got)
+    if "role" in fields and isinstance(facts.role, Unknown):
+        role_arn = it.cfg.string("role")
+        role = api.call("iam", "get_role", RoleName=role_arn.rsplit("/", 1)[-1]) if role_arn else None
+        changes["role"] = live.execution_role(role, role_arn, Unknown("a change-triggered rule sees one function"))
+    return dataclasses.replace(facts, **changes)
+
+
+def enrich_queue(facts: Queue, it: Item, api: Any, fields: set[str]) -> Queue:
+    if not fields & {"redrive_target_arn", "max_receive_count", "is_dead_letter_queue"} \
+            or not isinstance(facts.redrive_target_arn, Unknown):
+        return facts
+    url = it.cfg.string("QueueUrl") or it.raw.get("resourceId")
+    got = api.call("sqs", "get_queue_attributes", QueueUrl=url, AttributeNames=["All"])
+    if got is None:
+        got = Unknown(f"the queue {url} was not found when its redrive policy was read")
+    if isinstance(got, Unknown):
+        return dataclasses.replace(facts, redrive_target_arn=got, max_receive_count=got)
+    fresh = shapes.queue(View((got or {}).get("Attributes", {}), "GetQueueAttributes"), facts.address)
+    return dataclasses.replace(facts, redrive_target_arn=fresh.redrive_target_arn, max_receive_count=fresh.max_receive_count,
+                               is_dead_letter_queue=facts.is_dead_letter_queue is True or fresh.is_dead_letter_queue is True)
+
+
+def enrich_kms_key(facts: KmsKey, it: Item, api: Any, fields: set[str]) -> KmsKey:
+    if "rotation_enabled" not in fields or not isinstance(facts.rotation_enabled, Unknown) or facts.key_manager != "CUSTOMER":
+        return facts
+    got = api.call("kms", "get_key_rotation_status", KeyId=it.raw.get("resourceId"))
+    return dataclasses.replace(facts, rotation_enabled=got if isinstance(got, Unknown) else bool((got or {}).get("KeyRotationEnabled")))
+
+
+def enrich_deployment_group(facts: DeploymentGroup, it: Item, api: Any, fields: set[str]) -> DeploymentGroup:
+    """A custom deployment config's traffic routing is not in the group's item: read the config."""
+    name = facts.deployment_config_name
+    if "deployment_config_type" not in fields or not isinstance(facts.deployment_config_type, Unknown) or not isinstance(name, str):
+        return facts
+    got = api.call("codedeploy", "get_deployment_config", deploymentConfigName=name)
+    return dataclasses.replace(facts, deployment_config_type=live.custom_deployment_config_type(got, name))

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from prr_policies.facts import ExecutionRoleFacts, LambdaFunction, Unknown, unknown_facts
+from prr_policies.facts import ApiStage, ExecutionRoleFacts, KmsKey, LambdaFunction, Queue, Topic, Unknown, unknown_facts
+from prr_policies.sources import aws_shapes as shapes
 from prr_policies.sources.aws_api import Api, dig
 
 
@@ -103,3 +104,119 @@ def collect_function(lambda_client: Any, iam_client: Any, name: str, role_usage:
     """Facts for one function through the given boto3 clients."""
     clients = {"lambda": lambda_client, "iam": iam_client}
     return read_function(Api(clients.__getitem__), name, role_usage=role_usage)[0]
+
+
+def custom_deployment_config_type(response: dict[str, Any] | None | Unknown, name: str) -> str | Unknown:
+    """The traffic-routing type of a custom deployment config, from a GetDeploymentConfig response."""
+    if isinstance(response, Unknown):
+        return response
+    if response is None:
+        return Unknown(f"the deployment config {name} does not exist")
+    return dig(response, "deploymentConfigInfo", "trafficRoutingConfig", "type") \
+        or Unknown(f"the deployment config {name} has no traffic routing")
+
+
+# ---- account-wide kinds: each reader lists and describes one kind through the account's Api --------
+# A reader returns rows (resource type, resource id, facts), or Unknown when its listing was
+# refused (the account then reports one all-Unknown placeholder for the kind). ``account`` is a
+# :class:`prr_policies.sources.account.Account` (its api, settings-derived options and caches).
+
+Row = tuple[str, str, Any]
+
+
+def queues(account: Any) -> list[Row] | Unknown:
+    urls = account.api.pages("sqs", "list_queues", "QueueUrls", MaxResults=1000)
+    if isinstance(urls, Unknown):
+        return urls
+    rows: list[Row] = []
+    for url in urls:
+        attrs = account.queue_attributes(url)
+        facts = unknown_facts(Queue, url, attrs) if isinstance(attrs, Unknown) else \
+            shapes.queue(shapes.View(attrs, f"GetQueueAttributes {url}"), attrs.get("QueueArn", url), account.dlq_suffixes)
+        rows.append(("AWS::SQS::Queue", url, facts))
+    return rows
+
+
+def topics(account: Any) -> list[Row] | Unknown:
+    listed = account.api.pages("sns", "list_topics", "Topics")
+    if isinstance(listed, Unknown):
+        return listed
+    rows: list[Row] = []
+    for t in listed:
+        got = account.api.call("sns", "get_topic_attributes", TopicArn=t["TopicArn"])
+        facts = unknown_facts(Topic, t["TopicArn"], got) if isinstance(got, Unknown) else \
+            shapes.topic(shapes.View((got or {}).get("Attributes", {}), "GetTopicAttributes"), t["TopicArn"])
+        rows.append(("AWS::SNS::Topic", t["TopicArn"], facts))
+    return rows
+
+
+def secrets(account: Any) -> list[Row] | Unknown:
+    listed = account.api.pages("secretsmanager", "list_secrets", "SecretList")
+    if isinstance(listed, Unknown):
+        return listed
+    return [("AWS::SecretsManager::Secret", s["ARN"], shapes.secret(shapes.View(s, "ListSecrets"), s["ARN"])) for s in listed]
+
+
+def kms_keys(account: Any) -> list[Row] | Unknown:
+    listed = account.api.pages("kms", "list_keys", "Keys")
+    if isinstance(listed, Unknown):
+        return listed
+    rows: list[Row] = []
+    for k in listed:
+        meta = account.api.call("kms", "describe_key", KeyId=k["KeyId"])
+        if isinstance(meta, Unknown) or meta is None:
+            why = meta if isinstance(meta, Unknown) else Unknown("the key disappeared during the audit")
+            rows.append(("AWS::KMS::Key", k["KeyId"], unknown_facts(KmsKey, k.get("KeyArn", k["KeyId"]), why)))
+            continue
+        km = meta.get("KeyMetadata", {})
+        rotation: Any = None
+        if km.get("KeyManager") == "CUSTOMER" and km.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT" and km.get("KeyState") == "Enabled":
+            got = account.api.call("kms", "get_key_rotation_status", KeyId=k["KeyId"])
+            rotation = got if isinstance(got, Unknown) else bool((got or {}).get("KeyRotationEnabled"))
+        rows.append(("AWS::KMS::Key", k["KeyId"], shapes.kms_key(shapes.View(km, "DescribeKey"), km.get("Arn", k["KeyId"]), rotation)))
+    return rows
+
+
+def code_signing_configs(account: Any) -> list[Row] | Unknown:
+    listed = account.api.pages("lambda", "list_code_signing_configs", "CodeSigningConfigs")
+    if isinstance(listed, Unknown):
+        return listed
+    return [("AWS::Lambda::CodeSigningConfig", c.get("CodeSigningConfigId", "<csc>"),
+             shapes.code_signing_config(shapes.View(c, "ListCodeSigningConfigs"), c.get("CodeSigningConfigArn", "<csc>")))
+            for c in listed]
+
+
+def deployment_groups(account: Any) -> list[Row] | Unknown:
+    groups = account.deployment_groups()
+    if isinstance(groups, Unknown):
+        return groups
+    return [("AWS::CodeDeploy::DeploymentGroup", g.get("deploymentGroupId", facts.address), facts) for _app, g, facts in groups]
+
+
+# REST and HTTP/WebSocket APIs: (report type, service, API list call, its key, id key, stage call parameter,
+# stage list key, stage name key, ARN path segment).
+_API_FAMILIES = (
+    ("AWS::ApiGateway::Stage", "apigateway", "get_rest_apis", "items", "id", "restApiId", "item", "stageName", "restapis", "REST"),
+    ("AWS::ApiGatewayV2::Stage", "apigatewayv2", "get_apis", "Items", "ApiId", "ApiId", "Items", "StageName", "apis", "V2"),
+)
+
+
+def api_stages(account: Any) -> list[Row]:
+    """Stages of REST and HTTP/WebSocket APIs. A refused listing gives its own placeholder here,
+    since the two API families are listed apart (a refused V2 listing must not hide REST stages)."""
+    rows: list[Row] = []
+    for rtype, service, list_call, items, id_key, param, stage_items, stage_name, path, kind in _API_FAMILIES:
+        apis = account.api.pages(service, list_call, items)
+        if isinstance(apis, Unknown):
+            rows.append((rtype, "<all APIs>", unknown_facts(ApiStage, "<all APIs>", apis)))
+            continue
+        for api in apis:
+            stages = account.api.pages(service, "get_stages", stage_items, **{param: api[id_key]})
+            if isinstance(stages, Unknown):
+                # api_kind too: a refused listing must not report a FAIL for stages that may not exist
+                rows.append((rtype, api[id_key], unknown_facts(ApiStage, api[id_key], stages)))
+                continue
+            for st in stages:
+                rid = f"arn:aws:apigateway:{account.region}::/{path}/{api[id_key]}/stages/{st[stage_name]}"
+                rows.append((rtype, rid, shapes.api_stage(shapes.View(st, "GetStages"), rid, kind)))
+    return rows

@@ -1,0 +1,65 @@
+"""Rules for event source mappings (SQS, streams, Kafka, MQ, DocumentDB)."""
+
+from __future__ import annotations
+
+from prr_policies.controls._common import P, F, NA, U, Verdict, first_unknown, rule, unknown
+from prr_policies.facts import EventSourceMapping, Unknown
+from prr_policies.settings import Settings
+
+
+@rule("PRR-ESM-001")
+def esm_batch_failures(m: EventSourceMapping, settings: Settings) -> Verdict:
+    s = settings.event_sources
+    if isinstance(m.source_kind, Unknown):
+        return unknown("The event source", m.source_kind)
+    if m.source_kind not in ("sqs", "kinesis", "dynamodb"):
+        return (NA, f"Partial batch responses do not apply to {m.source_kind or 'this'} sources.")
+    if not s.sqs_report_batch_item_failures:
+        return (NA, "Settings do not require partial batch responses.")
+    if isinstance(m.function_response_types, Unknown):
+        return unknown("The mapping's function response types", m.function_response_types)
+    if "ReportBatchItemFailures" in (m.function_response_types or ()):
+        return (P, "The function reports batch item failures, so one bad record does not fail the batch.")
+    return (F, "The mapping does not enable ReportBatchItemFailures: one failing record retries the whole batch.")
+
+
+@rule("PRR-ESM-002")
+def esm_bounded_retries(m: EventSourceMapping, settings: Settings) -> Verdict:
+    s = settings.event_sources
+    if isinstance(m.source_kind, Unknown):
+        return unknown("The event source", m.source_kind)
+    if m.source_kind not in ("kinesis", "dynamodb", "kafka", "docdb"):
+        return (NA, "Retries of queue sources are bounded by the queue's redrive policy (PRR-SQS-002).")
+    found = first_unknown(maximum_retry_attempts=m.maximum_retry_attempts,
+                           maximum_record_age=m.maximum_record_age_seconds, on_failure_destination=m.on_failure_destination)
+    if found:
+        return found
+    problems = []
+    retries, age = m.maximum_retry_attempts, m.maximum_record_age_seconds
+    if retries is None or retries < 0 or retries > s.max_retry_attempts:
+        problems.append(f"retries {'forever' if retries in (None, -1) else retries} (at most {s.max_retry_attempts})")
+    if age is None or age < 0 or age > s.max_record_age_seconds:
+        problems.append(f"keeps records {'forever' if age in (None, -1) else f'{age} s'} (at most {s.max_record_age_seconds} s)")
+    if s.on_failure_destination_required and not m.on_failure_destination:
+        problems.append("has no on-failure destination")
+    if problems:
+        return (F, "The mapping " + ", ".join(problems) + ".")
+    return (P, f"At most {retries} retries and {age} s, then {m.on_failure_destination}.")
+
+
+@rule("PRR-ESM-003")
+def esm_visibility_timeout(m: EventSourceMapping, settings: Settings) -> Verdict:
+    k = settings.event_sources.visibility_timeout_multiplier
+    if isinstance(m.source_kind, Unknown):
+        return unknown("The event source", m.source_kind)
+    if m.source_kind != "sqs":
+        return (NA, "Only SQS sources have a visibility timeout.")
+    found = first_unknown(queue_visibility_timeout=m.queue_visibility_timeout, function_timeout=m.function_timeout)
+    if found:
+        return found
+    if m.queue_visibility_timeout is None or m.function_timeout is None:
+        return (U, "The queue's visibility timeout or the function's timeout is not known.")
+    if m.queue_visibility_timeout < k * m.function_timeout:
+        return (F, f"The queue's visibility timeout is {m.queue_visibility_timeout} s, less than {k} x the "
+                      f"function timeout of {m.function_timeout} s: messages reappear while still being processed.")
+    return (P, f"Visibility timeout {m.queue_visibility_timeout} s >= {k} x {m.function_timeout} s.")

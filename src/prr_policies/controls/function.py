@@ -1,0 +1,193 @@
+"""Rules for AWS Lambda functions themselves: tracing, concurrency, failures, encryption, code
+signing, limits, runtime, network, URLs, resource-based permissions and log groups."""
+
+from __future__ import annotations
+
+import datetime
+
+from prr_policies.controls._common import P, F, NA, U, Verdict, cmk, first_unknown, is_aws_managed_key, rule, unknown, within
+from prr_policies.facts import CodeSigningConfig, FunctionLogGroup, FunctionUrl, LambdaFunction, LambdaPermission, Unknown
+from prr_policies.settings import Settings
+
+
+@rule("PRR-LAMBDA-001")
+def tracing_active(fn: LambdaFunction, settings: Settings) -> Verdict:
+    mode, want = fn.tracing_mode, settings.lambda_.tracing_mode
+    if isinstance(mode, Unknown):
+        return unknown("The X-Ray tracing mode", mode)
+    if mode is None:
+        return (F, "X-Ray tracing is not configured, so Lambda uses PassThrough.")
+    if mode != want:
+        return (F, f"X-Ray tracing mode is {mode}, not {want}.")
+    return (P, f"X-Ray tracing mode is {want}.")
+
+
+@rule("PRR-LAMBDA-002")
+def reserved_concurrency(fn: LambdaFunction, settings: Settings) -> Verdict:
+    value = fn.reserved_concurrency
+    bounds = settings.lambda_.reserved_concurrency
+    if value is None or value == -1:
+        return (F, "No reserved concurrency: the function draws on the account's unreserved pool.")
+    if value == 0:
+        return (F, "Reserved concurrency is 0, which throttles every invocation.")
+    return within("Reserved concurrency", value, bounds.min, bounds.max, "")
+
+
+@rule("PRR-LAMBDA-003")
+def async_failure_destination(fn: LambdaFunction, settings: Settings) -> Verdict:
+    if not settings.lambda_.async_failure_destination_required:
+        return (NA, "Settings do not require a DLQ or on-failure destination.")
+    known = [v for v in (fn.dead_letter_target_arn, fn.on_failure_destination) if isinstance(v, str) and v]
+    if known:
+        return (P, f"Failed asynchronous events go to {known[0]}.")
+    for what, value in (("The dead-letter queue", fn.dead_letter_target_arn),
+                        ("The on-failure destination", fn.on_failure_destination)):
+        if isinstance(value, Unknown):
+            return unknown(what, value)
+    return (F, "Neither a dead-letter queue nor an on-failure destination is configured for asynchronous invocations.")
+
+
+@rule("PRR-LAMBDA-004")
+def environment_cmk(fn: LambdaFunction, settings: Settings) -> Verdict:
+    key, has_env = fn.kms_key_arn, fn.has_environment_variables
+    if not settings.lambda_.environment_cmk_required:
+        return (NA, "Settings do not require a customer-managed key for environment variables.")
+    if isinstance(key, Unknown):
+        return unknown("The KMS key for environment variables", key)
+    if isinstance(key, str) and key:
+        if is_aws_managed_key(key):
+            return (F, f"Environment variables use the AWS managed key {key}, not a customer-managed key.")
+        return (P, f"Environment variables are encrypted with the customer-managed key {key}.")
+    if isinstance(has_env, Unknown):
+        return unknown("Whether environment variables are set", has_env)
+    if not has_env:
+        return (NA, "The function sets no environment variables.")
+    return (F, "Environment variables are set but encrypted only with the AWS managed key (no kms_key_arn).")
+
+
+@rule("PRR-LAMBDA-005")
+def code_signing(fn: LambdaFunction, settings: Settings) -> Verdict:
+    policy = settings.lambda_.code_signing
+    if not policy.required:
+        return (NA, "Settings do not require code signing.")
+    if isinstance(fn.package_type, Unknown):
+        return unknown("The package type", fn.package_type)
+    if fn.package_type in policy.exempt_package_types:
+        return (NA, f"{fn.package_type} packages are exempt from code signing in the settings.")
+    csc = fn.code_signing_config_arn
+    if isinstance(csc, Unknown):
+        return unknown("The code signing config", csc)
+    if not csc:
+        return (F, "No code signing config is attached, so unsigned code can be deployed.")
+    return (P, f"Code signing config {csc} is attached.")
+
+
+@rule("PRR-LAMBDA-006")
+def timeout_bounds(fn: LambdaFunction, settings: Settings) -> Verdict:
+    b = settings.lambda_.timeout
+    return within("The timeout", fn.timeout, b.min_seconds, b.max_seconds, " s")
+
+
+@rule("PRR-LAMBDA-007")
+def memory_bounds(fn: LambdaFunction, settings: Settings) -> Verdict:
+    b = settings.lambda_.memory
+    return within("Memory", fn.memory_size, b.min_mb, b.max_mb, " MB")
+
+
+@rule("PRR-LAMBDA-008")
+def runtime_supported(fn: LambdaFunction, settings: Settings) -> Verdict:
+    runtime = fn.runtime
+    if isinstance(fn.package_type, Unknown):
+        return unknown("The package type", fn.package_type)
+    if fn.package_type == "Image":
+        return (NA, "Container image functions bring their own runtime.")
+    if isinstance(runtime, Unknown):
+        return unknown("The runtime", runtime)
+    if not runtime:
+        return (F, "A .zip function without a runtime cannot be checked or deployed.")
+    deprecated_on = settings.runtime_deprecation(runtime)
+    if deprecated_on is None:
+        return (U, f"Runtime {runtime} is not in the deprecation table; add its date to the settings.")
+    today = settings.evaluation_date()
+    deadline = deprecated_on - datetime.timedelta(days=settings.lambda_.runtime.warn_days_before_deprecation)
+    if today >= deadline:
+        return (F, f"Runtime {runtime} is deprecated on {deprecated_on.isoformat()} (checked as of {today.isoformat()}).")
+    return (P, f"Runtime {runtime} is supported until {deprecated_on.isoformat()}.")
+
+
+@rule("PRR-LAMBDA-009")
+def inside_vpc(fn: LambdaFunction, settings: Settings) -> Verdict:
+    subnets = fn.vpc_subnet_ids
+    if not settings.lambda_.require_vpc:
+        return (NA, "Settings do not require functions to run in a VPC.")
+    if isinstance(subnets, Unknown):
+        return unknown("The VPC subnets", subnets)
+    if not subnets:
+        return (F, "The function is not attached to any VPC subnet.")
+    return (P, f"The function runs in {len(subnets)} VPC subnet(s).")
+
+
+@rule("PRR-LAMBDA-010")
+def function_url_iam_auth(url: FunctionUrl, settings: Settings) -> Verdict:
+    auth = url.authorization_type
+    if isinstance(auth, Unknown):
+        return unknown("The function URL auth type", auth)
+    if auth == "AWS_IAM":
+        return (P, "The function URL requires IAM (SigV4) authentication.")
+    return (F, f"The function URL auth type is {auth or 'not set'}, so anyone on the internet can invoke it.")
+
+
+@rule("PRR-LAMBDA-011")
+def permission_scoped(perm: LambdaPermission, settings: Settings) -> Verdict:
+    principal = perm.principal
+    if isinstance(principal, Unknown):
+        return unknown("The principal", principal)
+    if not principal or not principal.endswith(".amazonaws.com"):
+        return (NA, f"The principal {principal or '(none)'} is not an AWS service principal.")
+    if principal in settings.lambda_.permission_scoping_exempt_principals:
+        return (NA, f"{principal} is exempt from source scoping in the settings.")
+    scopes = [(n, v) for n, v in (("source_arn", perm.source_arn), ("source_account", perm.source_account)) if v is not None]
+    for name, value in scopes:
+        if isinstance(value, str) and value:
+            return (P, f"The grant to {principal} is limited by {name}.")
+    for name, value in scopes:
+        if isinstance(value, Unknown):
+            return unknown(name, value)
+    return (F, f"{principal} may invoke the function on behalf of any account (no source_arn or source_account): a confused deputy.")
+
+
+@rule("PRR-LAMBDA-013")
+def signing_enforced(c: CodeSigningConfig, settings: Settings) -> Verdict:
+    found = first_unknown(untrusted_artifact_policy=c.untrusted_artifact_on_deployment,
+                           allowed_publishers=c.signing_profile_version_arns)
+    if found:
+        return found
+    if c.untrusted_artifact_on_deployment != "Enforce":
+        return (F, f"Untrusted artifacts are {c.untrusted_artifact_on_deployment or 'Warn'}ed, not rejected (Enforce).")
+    if not c.signing_profile_version_arns:
+        return (F, "The code signing config allows no signing profile.")
+    return (P, f"Unsigned or untrusted code is rejected; {len(c.signing_profile_version_arns)} signing profile(s) allowed.")
+
+
+@rule("PRR-LAMBDA-015")
+def function_log_group(lg: FunctionLogGroup, settings: Settings) -> Verdict:
+    s = settings.logs
+    if isinstance(lg.log_group, Unknown):
+        return unknown("The function's log group", lg.log_group)
+    if not lg.log_group:
+        return (F, "The function's log group does not exist yet: Lambda will create it without retention or encryption.")
+    found = first_unknown(retention=lg.retention_days, encryption_key=lg.kms_key_id, sharing=lg.shared_with)
+    if found:
+        return found
+    problems = []
+    if lg.shared_with:
+        problems.append(f"is shared with {', '.join(lg.shared_with[:3])}")
+    if lg.retention_days is None:
+        problems.append("never expires")
+    elif lg.retention_days < s.min_retention_days:
+        problems.append(f"keeps logs {lg.retention_days} days, less than {s.min_retention_days}")
+    if s.kms_required and not lg.kms_key_id:
+        problems.append("is not encrypted with a KMS key")
+    if problems:
+        return (F, f"The log group {lg.log_group} " + "; ".join(problems) + ".")
+    return (P, f"{lg.log_group} keeps logs {lg.retention_days} days, encrypted with {lg.kms_key_id or 'the default key'}.")

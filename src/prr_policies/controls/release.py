@@ -1,0 +1,68 @@
+"""Rules for the release path: aliases, provisioned concurrency and CodeDeploy deployment groups."""
+
+from __future__ import annotations
+
+from prr_policies.controls._common import P, F, NA, U, Verdict, first_unknown, rule, unknown
+from prr_policies.facts import DeploymentGroup, FunctionRelease, Unknown
+from prr_policies.settings import Settings
+
+
+@rule("PRR-CODEDEPLOY-001")
+def deployment_group(g: DeploymentGroup, settings: Settings) -> Verdict:
+    s = settings.release
+    if isinstance(g.compute_platform, Unknown):
+        return unknown("The compute platform", g.compute_platform)
+    if g.compute_platform not in (None, "Lambda"):
+        return (NA, f"The deployment group deploys to {g.compute_platform}, not Lambda.")
+    found = first_unknown(deployment_type=g.deployment_config_type, alarms=g.alarms_enabled,
+                           alarm_list=g.alarm_names, automatic_rollback=g.auto_rollback_enabled, rollback_events=g.auto_rollback_events)
+    if found:
+        return found
+    problems = []
+    if g.deployment_config_type not in s.allowed_deployment_types:
+        problems.append(f"deploys {g.deployment_config_name} ({g.deployment_config_type}), not {' or '.join(s.allowed_deployment_types)}")
+    if g.alarms_enabled is not True or not g.alarm_names:
+        problems.append("watches no alarms")
+    missing = [e for e in s.required_rollback_events if e not in (g.auto_rollback_events or ())]
+    if g.auto_rollback_enabled is not True or missing:
+        problems.append("does not roll back automatically on " + ", ".join(missing or s.required_rollback_events))
+    if problems:
+        return (F, "The deployment group " + "; ".join(problems) + ".")
+    return (P, f"{g.deployment_config_name} with {len(g.alarm_names)} alarm(s) and automatic rollback.")
+
+
+@rule("PRR-LAMBDA-014")
+def release_path(r: FunctionRelease, settings: Settings) -> Verdict:
+    s = settings.release
+    if isinstance(r.serving_traffic, Unknown):
+        return unknown("Whether the function serves traffic", r.serving_traffic)
+    if r.serving_traffic is False:
+        return (NA, "The function has no event source, resource-policy grant or URL.")
+    found = first_unknown(aliases=r.aliases, provisioned_concurrency=r.provisioned_concurrency_qualifiers)
+    if found:
+        return found
+    if s.alias_required and not r.aliases:
+        return (F, "The function serves traffic without an alias, so a release cannot be shifted or rolled back.")
+    on_versions = [q for q in (r.provisioned_concurrency_qualifiers or ()) if q not in (r.aliases or ()) and q != "$LATEST"]
+    if on_versions:
+        return (F, f"Provisioned concurrency is on version(s) {', '.join(on_versions)}, not on an alias: a release leaves it behind.")
+    return (P, f"Traffic goes through the alias(es) {', '.join(r.aliases or ())}.")
+
+
+@rule("PRR-LAMBDA-016")
+def release_deployments(r: FunctionRelease, settings: Settings) -> Verdict:
+    """PRR-LAMBDA-016: a function that serves traffic is released by a CodeDeploy deployment
+    group that passes PRR-CODEDEPLOY-001 (the same rule, on the group found for it)."""
+    if isinstance(r.serving_traffic, Unknown):
+        return unknown("Whether the function serves traffic", r.serving_traffic)
+    if r.serving_traffic is False:
+        return (NA, "The function has no event source, resource-policy grant or URL.")
+    if isinstance(r.deployment_group, Unknown):
+        return unknown("The function's CodeDeploy deployment group", r.deployment_group)
+    if r.deployment_group is None:
+        return (F, "No CodeDeploy deployment group releases this function (looked for "
+                      f"{settings.release.deployment_group_name.format(function=r.address.rsplit(':', 1)[-1])!r}).")
+    status, reason = deployment_group(r.deployment_group, settings)
+    if status is NA:
+        return (F, f"{r.deployment_group.address} does not deploy to Lambda.")
+    return (status, f"{r.deployment_group.address}: {reason}")

@@ -1,0 +1,168 @@
+"""The kind registry: everything the sources know about one resource kind, in one row.
+
+A *kind* is a facts type (:mod:`prr_policies.facts`). Its row says:
+
+- ``report_types``: the AWS resource types its results are reported against (Config's
+  ComplianceResourceType; the first is the default);
+- ``terraform``: the Terraform resource types its builder reads, each with the defaults the AWS
+  provider fills in when the configuration leaves an attribute out, and ``terraform_builder``
+  ``(conf, graph, settings) -> facts | list[facts]`` (a list where one Terraform resource holds
+  several things to judge, e.g. an EventBridge rule's targets);
+- ``config_types`` and ``config_builder`` ``(item, settings) -> facts``: the AWS Config resource
+  types it is recorded as, and ``enrich`` ``(facts, item, api, fields) -> facts`` for the fields
+  Config does not record;
+- ``scope``, ``calls`` and ``reader``: how the live account collector reaches it (per function,
+  or account-wide through ``reader(account)``), and every boto3 call that takes (the IAM action
+  each needs is derived from the call, see :mod:`prr_policies.sources.aws_api`).
+
+Every other table (the checkov checks' builders, the Config dispatch, the account's type tables,
+the audit's permissions, the Config rules' scopes) is a loop over :data:`KINDS`. To add a kind,
+add its facts dataclass and one row here (CONTRIBUTING.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Callable, Literal
+
+from prr_policies.facts import (
+    ApiStage, CodeSigningConfig, DeploymentGroup, EventSourceMapping, FunctionLogGroup, FunctionRelease, FunctionUrl, IamRole,
+    KmsKey, LambdaFunction, LambdaPermission, Queue, Secret, Topic,
+)
+from prr_policies.sources import config_item as item
+from prr_policies.sources import live
+from prr_policies.sources import terraform as tf
+
+Call = tuple[str, str]  # (boto3 service, boto3 operation)
+
+
+@dataclass(frozen=True)
+class Kind:
+    facts: type
+    report_types: tuple[str, ...]
+    scope: Literal["function", "account"]
+    calls: tuple[Call, ...]
+    terraform: dict[str, dict[str, Any]] = field(default_factory=dict)
+    terraform_builder: Callable[..., Any] | None = None
+    config_types: tuple[str, ...] = ()
+    config_builder: Callable[..., Any] | None = None
+    enrich: Callable[..., Any] | None = None
+    reader: Callable[[Any], Any] | None = None  # account-wide kinds
+    placeholder: str = ""  # the id of the all-Unknown row for a refused listing
+
+    @property
+    def name(self) -> str:
+        return self.facts.__name__
+
+
+_FUNCTIONS: tuple[Call, ...] = (("lambda", "list_functions"),)
+_ROLE: tuple[Call, ...] = (("iam", "get_role"),)
+
+KINDS: tuple[Kind, ...] = (
+    Kind(LambdaFunction, ("AWS::Lambda::Function",), "function",
+         _FUNCTIONS + (("lambda", "get_function"), ("lambda", "get_function_code_signing_config"),
+                       ("lambda", "get_function_event_invoke_config")) + _ROLE,
+         terraform={"aws_lambda_function": {"package_type": "Zip", "timeout": 3, "memory_size": 128,
+                                            "reserved_concurrent_executions": -1}},
+         terraform_builder=tf.lambda_function, config_types=("AWS::Lambda::Function",),
+         config_builder=item.lambda_function, enrich=item.enrich_lambda_function, placeholder="<all functions>"),
+    Kind(FunctionUrl, ("AWS::Lambda::Function",), "function",
+         _FUNCTIONS + (("lambda", "list_aliases"), ("lambda", "get_function_url_config")),
+         terraform={"aws_lambda_function_url": {}}, terraform_builder=tf.function_url, placeholder="<all functions>"),
+    Kind(LambdaPermission, ("AWS::Lambda::Function",), "function", _FUNCTIONS + (("lambda", "get_policy"),),
+         terraform={"aws_lambda_permission": {}}, terraform_builder=tf.lambda_permission, placeholder="<all functions>"),
+    Kind(IamRole, ("AWS::IAM::Role",), "function", _FUNCTIONS + _ROLE,
+         terraform={"aws_iam_role": {}}, terraform_builder=tf.iam_role, config_types=("AWS::IAM::Role",),
+         config_builder=item.iam_role, placeholder="<all functions>"),
+    Kind(FunctionLogGroup, ("AWS::Lambda::Function",), "function", _FUNCTIONS + (("logs", "describe_log_groups"),),
+         placeholder="<all functions>"),
+    Kind(FunctionRelease, ("AWS::Lambda::Function",), "function",
+         _FUNCTIONS + (("lambda", "list_event_source_mappings"), ("lambda", "get_policy"), ("lambda", "list_aliases"),
+                       ("lambda", "get_function_url_config"), ("lambda", "list_provisioned_concurrency_configs"),
+                       ("codedeploy", "list_applications"), ("codedeploy", "batch_get_applications"),
+                       ("codedeploy", "list_deployment_groups"), ("codedeploy", "get_deployment_group"),
+                       ("codedeploy", "get_deployment_config")),
+         placeholder="<all functions>"),
+    Kind(EventSourceMapping, ("AWS::Lambda::EventSourceMapping",), "function",
+         _FUNCTIONS + (("lambda", "list_event_source_mappings"), ("sqs", "get_queue_attributes")),
+         terraform={"aws_lambda_event_source_mapping": {}}, terraform_builder=tf.event_source_mapping,
+         placeholder="<all mappings>"),
+    Kind(Queue, ("AWS::SQS::Queue",), "account", (("sqs", "list_queues"), ("sqs", "get_queue_attributes")),
+         terraform={"aws_sqs_queue": {}}, terraform_builder=tf.queue, config_types=("AWS::SQS::Queue",),
+         config_builder=item.queue, enrich=item.enrich_queue, reader=live.queues, placeholder="<all queues>"),
+    Kind(Topic, ("AWS::SNS::Topic",), "account", (("sns", "list_topics"), ("sns", "get_topic_attributes")),
+         terraform={"aws_sns_topic": {}}, terraform_builder=tf.topic, config_types=("AWS::SNS::Topic",),
+         config_builder=item.topic, reader=live.topics, placeholder="<all topics>"),
+    Kind(Secret, ("AWS::SecretsManager::Secret",), "account", (("secretsmanager", "list_secrets"),),
+         terraform={"aws_secretsmanager_secret": {}}, terraform_builder=tf.secret,
+         config_types=("AWS::SecretsManager::Secret",), config_builder=item.secret, reader=live.secrets,
+         placeholder="<all secrets>"),
+    Kind(KmsKey, ("AWS::KMS::Key",), "account",
+         (("kms", "list_keys"), ("kms", "describe_key"), ("kms", "get_key_rotation_status")),
+         terraform={"aws_kms_key": {"enable_key_rotation": False, "is_enabled": True,
+                                    "customer_master_key_spec": "SYMMETRIC_DEFAULT"}},
+         terraform_builder=tf.kms_key, config_types=("AWS::KMS::Key",), config_builder=item.kms_key,
+         enrich=item.enrich_kms_key, reader=live.kms_keys, placeholder="<all keys>"),
+    Kind(CodeSigningConfig, ("AWS::Lambda::CodeSigningConfig",), "account", (("lambda", "list_code_signing_configs"),),
+         terraform={"aws_lambda_code_signing_config": {}}, terraform_builder=tf.code_signing_config,
+         config_types=("AWS::Lambda::CodeSigningConfig",), config_builder=item.code_signing_config,
+         reader=live.code_signing_configs, placeholder="<all code signing configs>"),
+    Kind(DeploymentGroup, ("AWS::CodeDeploy::DeploymentGroup",), "account",
+         (("codedeploy", "list_applications"), ("codedeploy", "batch_get_applications"),
+          ("codedeploy", "list_deployment_groups"), ("codedeploy", "get_deployment_group"),
+          ("codedeploy", "get_deployment_config")),
+         terraform={"aws_codedeploy_deployment_group": {"deployment_config_name": "CodeDeployDefault.OneAtATime"}},
+         terraform_builder=tf.deployment_group, config_types=("AWS::CodeDeploy::DeploymentGroup",),
+         config_builder=item.deployment_group, enrich=item.enrich_deployment_group, reader=live.deployment_groups,
+         placeholder="<all deployment groups>"),
+    Kind(ApiStage, ("AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage"), "account",
+         (("apigateway", "get_rest_apis"), ("apigateway", "get_stages"), ("apigatewayv2", "get_apis"),
+          ("apigatewayv2", "get_stages")),
+         terraform={"aws_api_gateway_stage": {"xray_tracing_enabled": False}}, terraform_builder=tf.api_stage,
+         config_types=("AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage"), config_builder=item.api_stage,
+         reader=live.api_stages, placeholder="<all APIs>"),
+)
+
+
+@lru_cache(maxsize=1)
+def _by_facts() -> dict[type, Kind]:
+    return {k.facts: k for k in KINDS}
+
+
+def for_facts(facts_type: type) -> Kind | None:
+    return _by_facts().get(facts_type)
+
+
+def kind(facts_type: type) -> Kind:
+    found = for_facts(facts_type)
+    if found is None:
+        raise LookupError(f"{facts_type.__name__} has no row in the kind registry (prr_policies.sources.kinds)")
+    return found
+
+
+@lru_cache(maxsize=1)
+def _by_config_type() -> dict[str, Kind]:
+    return {t: k for k in KINDS for t in k.config_types}
+
+
+def for_config_type(resource_type: str) -> Kind | None:
+    return _by_config_type().get(resource_type)
+
+
+def config_types() -> tuple[str, ...]:
+    return tuple(_by_config_type())
+
+
+@lru_cache(maxsize=None)
+def terraform_defaults(resource_type: str) -> dict[str, Any]:
+    for k in KINDS:
+        if resource_type in k.terraform:
+            return k.terraform[resource_type]
+    return {}
+
+
+@lru_cache(maxsize=1)
+def calls() -> tuple[Call, ...]:
+    """Every boto3 call the live collector makes, in registry order, once each."""
+    return tuple(dict.fromkeys(c for k in KINDS for c in k.calls))
