@@ -73,14 +73,19 @@ def to_hcl(fn: LambdaFunction) -> str:
 
 def to_config_item(fn: LambdaFunction) -> dict:
     arn = f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:{fn.address}"
+    # The shape Config records: unset fields are omitted (no deadLetterConfig without a DLQ, no
+    # kmskeyArn without a key), and numbers may arrive as floats (advanced queries return them so).
     config = {
-        "functionName": fn.address, "functionArn": arn, "runtime": fn.runtime, "timeout": fn.timeout,
-        "memorySize": fn.memory_size, "packageType": fn.package_type, "role": f"arn:aws:iam::{ACCOUNT}:role/{fn.address}",
-        "kmskeyArn": fn.kms_key_arn,
+        "functionName": fn.address, "functionArn": arn, "runtime": fn.runtime, "timeout": float(fn.timeout),
+        "memorySize": float(fn.memory_size), "packageType": fn.package_type, "role": f"arn:aws:iam::{ACCOUNT}:role/{fn.address}",
         "tracingConfig": {"mode": fn.tracing_mode or "PassThrough"},
-        "deadLetterConfig": {"targetArn": fn.dead_letter_target_arn},
-        "vpcConfig": {"subnetIds": list(fn.vpc_subnet_ids or []), "securityGroupIds": []},
     }
+    if fn.kms_key_arn:
+        config["kmskeyArn"] = fn.kms_key_arn
+    if fn.dead_letter_target_arn:
+        config["deadLetterConfig"] = {"targetArn": fn.dead_letter_target_arn}
+    if fn.vpc_subnet_ids:
+        config["vpcConfig"] = {"subnetIds": list(fn.vpc_subnet_ids), "securityGroupIds": ["sg-0123abcd"]}
     supplementary = {"Tags": {}}
     if fn.reserved_concurrency is not None:
         supplementary["Concurrency"] = {"reservedConcurrentExecutions": fn.reserved_concurrency}

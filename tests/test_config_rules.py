@@ -14,6 +14,7 @@ from moto import mock_aws
 
 from prr_policies.config_rules import handler
 from prr_policies.config_rules.evaluators import EVALUATORS
+from prr_policies.facts import Unknown
 from prr_policies.settings import load_settings
 
 from .conftest import FIXTURES, ROOT, all_items, items_dir
@@ -86,6 +87,10 @@ def test_fixture_through_the_handler(aws, control, path):
     assert evaluation["ComplianceResourceType"] == item["resourceType"]
     assert evaluation["OrderingTimestamp"] == item["configurationItemCaptureTime"]
     assert len(evaluation.get("Annotation", "")) <= 256
+    if path.stem.split("_")[0] == "fail":
+        # A known violation is a FAIL, not an UNKNOWN that happens to be reported NON_COMPLIANT too
+        # (issue 9: a function whose item omits deadLetterConfig, as Config's items do, was UNKNOWN).
+        assert not evaluation.get("Annotation", "").startswith("UNKNOWN"), evaluation
 
 
 def test_lambda_005_pass_path_without_moto_support():
@@ -110,6 +115,45 @@ def test_lambda_005_pass_path_without_moto_support():
 
     facts = config_item.enrich(config_item.facts_from_item(item), item, Api(lambda s: Lambda()))
     assert evaluate("PRR-LAMBDA-005", facts, SETTINGS).status.value == "PASS"
+
+
+def _custom_config_group() -> dict:
+    item = json.loads((items_dir("PRR-CODEDEPLOY-001") / "pass.json").read_text())
+    item["configuration"]["deploymentConfigName"] = "app-orders-Linear10PercentEvery2Minutes"
+    return item
+
+
+def test_custom_deployment_config_is_read_in_the_config_path():
+    """Issue 9: a deployment group with a custom deployment config stayed UNKNOWN in the Config
+    path although GetDeploymentConfig tells its traffic routing. moto does not implement custom
+    deployment configs, so the answer comes from a stand-in client here."""
+    from prr_policies.controls import evaluate
+    from prr_policies.sources import config_item
+    from prr_policies.sources.aws_api import Api
+
+    item = _custom_config_group()
+    seen = []
+
+    class CodeDeploy:
+        def get_deployment_config(self, deploymentConfigName):
+            seen.append(deploymentConfigName)
+            return {"deploymentConfigInfo": {"deploymentConfigName": deploymentConfigName, "computePlatform": "Lambda",
+                                             "trafficRoutingConfig": {"type": "TimeBasedLinear"}}}
+
+    raw = config_item.facts_from_item(item)
+    assert isinstance(raw.deployment_config_type, Unknown)
+    facts = config_item.enrich(raw, item, Api(lambda s: CodeDeploy()), {"deployment_config_type"})
+    assert seen == ["app-orders-Linear10PercentEvery2Minutes"]
+    assert evaluate("PRR-CODEDEPLOY-001", facts, SETTINGS).status.value == "PASS"
+
+
+def test_custom_deployment_config_through_the_handler_asks_codedeploy(aws):
+    """Through the real entry point the handler makes the GetDeploymentConfig call; moto does not
+    implement it, so the rule says which call it could not make (UNKNOWN, reported NON_COMPLIANT)."""
+    item = _custom_config_group()
+    out = handler.lambda_handler(event("PRR-CODEDEPLOY-001", item), None, SETTINGS)
+    assert out[0]["ComplianceType"] == "NON_COMPLIANT"
+    assert out[0]["Annotation"].startswith("UNKNOWN") and "codedeploy:GetDeploymentConfig" in out[0]["Annotation"]
 
 
 def test_oversized_notification_fetches_the_item_from_config_history(aws, monkeypatch):

@@ -124,8 +124,13 @@ def custom_deployment_config_type(response: dict[str, Any] | None | Unknown, nam
 Row = tuple[str, str, Any]
 
 
+# ListQueues returns a NextToken only when MaxResults is set: without it, the listing stops at
+# 1,000 queues without a word. 1,000 is the largest page AWS allows.
+SQS_PAGE_SIZE = 1000
+
+
 def queues(account: Any) -> list[Row] | Unknown:
-    urls = account.api.pages("sqs", "list_queues", "QueueUrls", MaxResults=1000)
+    urls = account.api.pages("sqs", "list_queues", "QueueUrls", MaxResults=SQS_PAGE_SIZE)
     if isinstance(urls, Unknown):
         return urls
     rows: list[Row] = []
