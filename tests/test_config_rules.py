@@ -6,7 +6,6 @@ notifications, parameter errors, batching and failures behave as AWS expects."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import boto3
 import pytest
@@ -17,7 +16,7 @@ from prr_policies.config_rules.evaluators import EVALUATORS
 from prr_policies.facts import Unknown
 from prr_policies.settings import load_settings
 
-from .conftest import FIXTURES, ROOT, all_items, items_dir
+from .conftest import FIXTURES, all_items, items_dir
 
 SETTINGS = load_settings(FIXTURES / "prr.yaml")
 A, R = "123456789012", "eu-west-1"

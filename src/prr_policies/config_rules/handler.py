@@ -1,7 +1,7 @@
 """The AWS Lambda entry point of every PRR custom Config rule, built on AWS's rdklib.
 
 One function serves all custom rules; each rule names its control in its parameters
-(``{"ControlId": "PRR-SQS-002"}``). rdklib does the plumbing: it reads the invoking event,
+(``{"ControlId": "<control id>"}``). rdklib does the plumbing: it reads the invoking event,
 fetches oversized configuration items with GetResourceConfigHistory, marks deleted or
 out-of-scope resources NOT_APPLICABLE, truncates annotations to 256 characters, sends
 evaluations in batches of at most 100 (``TestMode`` for the ``TESTMODE`` result token), and

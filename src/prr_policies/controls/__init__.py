@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from prr_policies.controls import api, event_sources, function, identity, keys_secrets, messaging, release  # noqa: F401 (registers)
+# Importing the families registers their rules.
+from prr_policies.controls import api, event_sources, function, identity, keys_secrets, messaging, release  # noqa: F401
 from prr_policies.controls._common import RULES, Rule
 from prr_policies.errors import InputError
 from prr_policies.result import Result, Status

@@ -70,6 +70,11 @@ def rule(control_id: str) -> Callable[[Callable[[Any, Any], Verdict]], Callable[
     return register
 
 
+def control_of(check: Callable[..., Verdict]) -> str:
+    """The control id a rule function is registered under (for a reason that points to it)."""
+    return next(r.control_id for r in RULES.values() if r.check is check)
+
+
 def unknown(what: str, value: Unknown) -> Verdict:
     return U, f"{what} cannot be determined: {value.reason}."
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prr_policies.controls._common import P, F, NA, U, Verdict, first_unknown, rule, unknown
+from prr_policies.controls._common import P, F, NA, Verdict, first_unknown, rule, unknown
 from prr_policies.facts import ApiStage, Unknown
 from prr_policies.settings import Settings
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from prr_policies.controls._common import P, F, NA, U, Verdict, first_unknown, rule, unknown
+from prr_policies.controls._common import P, F, NA, U, Verdict, control_of, first_unknown, rule, unknown
+from prr_policies.controls.messaging import queue_dlq
 from prr_policies.facts import EventSourceMapping, Unknown
 from prr_policies.settings import Settings
 
@@ -29,7 +30,7 @@ def esm_bounded_retries(m: EventSourceMapping, settings: Settings) -> Verdict:
     if isinstance(m.source_kind, Unknown):
         return unknown("The event source", m.source_kind)
     if m.source_kind not in ("kinesis", "dynamodb", "kafka", "docdb"):
-        return (NA, "Retries of queue sources are bounded by the queue's redrive policy (PRR-SQS-002).")
+        return (NA, f"Retries of queue sources are bounded by the queue's redrive policy ({control_of(queue_dlq)}).")
     found = first_unknown(maximum_retry_attempts=m.maximum_retry_attempts,
                            maximum_record_age=m.maximum_record_age_seconds, on_failure_destination=m.on_failure_destination)
     if found:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from prr_policies.controls._common import P, F, NA, U, Verdict, cmk, first_unknown, is_aws_managed_key, rule, unknown, within
+from prr_policies.controls._common import P, F, NA, U, Verdict, first_unknown, is_aws_managed_key, rule, unknown, within
 from prr_policies.facts import CodeSigningConfig, FunctionLogGroup, FunctionUrl, LambdaFunction, LambdaPermission, Unknown
 from prr_policies.settings import Settings
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prr_policies.controls._common import P, F, NA, U, Verdict, cmk, first_unknown, rule, unknown
+from prr_policies.controls._common import P, F, NA, Verdict, cmk, first_unknown, rule, unknown
 from prr_policies.facts import Queue, Topic, Unknown
 from prr_policies.settings import Settings
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prr_policies.controls._common import P, F, NA, U, Verdict, first_unknown, rule, unknown
+from prr_policies.controls._common import P, F, NA, Verdict, first_unknown, rule, unknown
 from prr_policies.facts import DeploymentGroup, FunctionRelease, Unknown
 from prr_policies.settings import Settings
 
@@ -51,8 +51,8 @@ def release_path(r: FunctionRelease, settings: Settings) -> Verdict:
 
 @rule("PRR-LAMBDA-016")
 def release_deployments(r: FunctionRelease, settings: Settings) -> Verdict:
-    """PRR-LAMBDA-016: a function that serves traffic is released by a CodeDeploy deployment
-    group that passes PRR-CODEDEPLOY-001 (the same rule, on the group found for it)."""
+    """A function that serves traffic is released by a CodeDeploy deployment group that passes
+    :func:`deployment_group` (the same rule, on the group found for it)."""
     if isinstance(r.serving_traffic, Unknown):
         return unknown("Whether the function serves traffic", r.serving_traffic)
     if r.serving_traffic is False:

@@ -4,7 +4,6 @@ other resources say about it) -> facts. Each builder has the registry's signatur
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from prr_policies.facts import (
@@ -13,7 +12,7 @@ from prr_policies.facts import (
 )
 from prr_policies.sources import aws_shapes as _shapes
 from prr_policies.sources.terraform.conf import (
-    Conf, _boolean, _classify_string, _document, _field, _first, _list_field, _string_list,
+    Conf, _boolean, _document, _field, _first, _list_field, _string_list,
 )
 from prr_policies.sources.terraform.graph import ResourceGraph, Vertex, _points_to, _relative_resource
 
