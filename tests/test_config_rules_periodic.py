@@ -139,8 +139,8 @@ def test_lambda_015_log_groups(account):
 
 
 def test_lambda_016_deployments(account):
-    """No deployment group releases these functions; moto drops a group's alarm configuration
-    (TRAPS.md), so the passing case is covered by the Config item fixtures of PRR-CODEDEPLOY-001
+    """No deployment group releases these functions; moto drops a deployment group's alarm
+    configuration (moto 5.2.x), so the passing case is covered by the Config item fixtures of PRR-CODEDEPLOY-001
     and the rule's unit tests."""
     got = run("PRR-LAMBDA-016")
     assert status(got, "idle-fn") == "NOT_APPLICABLE" and status(got, "ok-fn") == "NON_COMPLIANT"

@@ -24,10 +24,6 @@ class Unknown:
 Maybe = Union[T, None, Unknown]
 
 
-def is_unknown(value: object) -> bool:
-    return isinstance(value, Unknown)
-
-
 @dataclass(frozen=True)
 class ExecutionRoleFacts:
     """The function's execution role, as far as the source can see it."""

@@ -57,14 +57,6 @@ def read_item(item: Any, source: str = "<configuration item>") -> Item:
                 top.view("supplementaryConfiguration") if top.has("supplementaryConfiguration") else View({}, source, "supplementaryConfiguration"))
 
 
-def resource_type(item: Any, source: str = "<configuration item>") -> str:
-    return read_item(item, source).resource_type
-
-
-def address_of(item: dict[str, Any]) -> str:
-    return read_item(item).address
-
-
 def facts_from_item(item: Any, source: str = "<configuration item>", settings: Any = None) -> Any:
     """Facts from one configuration item of any type a kind reads (a dict, or its JSON).
 
