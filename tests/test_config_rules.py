@@ -20,7 +20,8 @@ from .conftest import FIXTURES, all_items, items_dir
 
 SETTINGS = load_settings(FIXTURES / "prr.yaml")
 A, R = "123456789012", "eu-west-1"
-EXPECTED = {"pass": "COMPLIANT", "fail": "NON_COMPLIANT", "na": "NOT_APPLICABLE"}
+# "warn": a WARNING (a runtime inside its deprecation warning window) is COMPLIANT, annotated "WARNING:".
+EXPECTED = {"pass": "COMPLIANT", "fail": "NON_COMPLIANT", "na": "NOT_APPLICABLE", "warn": "COMPLIANT"}
 
 
 def event(control: str, item: dict | None = None, *, message: str = "ConfigurationItemChangeNotification", left_scope: bool = False,
@@ -90,6 +91,8 @@ def test_fixture_through_the_handler(aws, control, path):
         # A known violation is a FAIL, not an UNKNOWN that happens to be reported NON_COMPLIANT too
         # (issue 9: a function whose item omits deadLetterConfig, as Config's items do, was UNKNOWN).
         assert not evaluation.get("Annotation", "").startswith("UNKNOWN"), evaluation
+    if path.stem.split("_")[0] == "warn":
+        assert evaluation["Annotation"].startswith("WARNING: "), evaluation
 
 
 def test_lambda_005_pass_path_without_moto_support():

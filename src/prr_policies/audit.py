@@ -75,17 +75,20 @@ def terminal_progress(stream: TextIO = sys.stderr) -> Callable[[str, int, int], 
 
 
 def render_table(report: Report) -> str:
-    lines = [f"{'control':<20} {'pass':>5} {'fail':>5} {'unknown':>8} {'n/a':>5}"]
+    lines = [f"{'control':<20} {'pass':>5} {'fail':>5} {'unknown':>8} {'warn':>5} {'n/a':>5}"]
     for cid in RULES:
         mine = [f for f in report.findings if f.control_id == cid]
         if not mine:
             continue
         n = {s: sum(f.result.status is s for f in mine) for s in Status}
-        lines.append(f"{cid:<20} {n[Status.PASS]:>5} {n[Status.FAIL]:>5} {n[Status.UNKNOWN]:>8} {n[Status.NOT_APPLICABLE]:>5}")
+        lines.append(f"{cid:<20} {n[Status.PASS]:>5} {n[Status.FAIL]:>5} {n[Status.UNKNOWN]:>8} {n[Status.WARNING]:>5} "
+                     f"{n[Status.NOT_APPLICABLE]:>5}")
     bad = report.blocking
-    if bad:
-        lines.append("")
-        for f in bad:
+    # Blocking findings, then warnings: listed, but a warning alone leaves the exit code 0.
+    for shown in (bad, [f for f in report.findings if f.result.status is Status.WARNING]):
+        if shown:
+            lines.append("")
+        for f in shown:
             lines.append(f"  {f.result.status.value:<7} {f.control_id} {f.resource_type} {f.resource_id}")
             lines.append(f"          {f.result.reason}")
     if report.refused:
@@ -127,6 +130,8 @@ def render_junit(report: Report) -> str:
                 ET.SubElement(case, "failure", message=f"{f.result.status.value}: {f.result.reason}", type=f.result.status.value)
             elif f.result.status is Status.NOT_APPLICABLE:
                 ET.SubElement(case, "skipped", message=f.result.reason)
+            elif f.result.status is Status.WARNING:  # passes, with the warning in the case's output
+                ET.SubElement(case, "system-out").text = f"WARNING: {f.result.reason}"
     return ET.tostring(suites, encoding="unicode")
 
 

@@ -132,19 +132,23 @@ def findings(reports: list[dict[str, Any]]) -> list[Finding]:
 def summary_lines(found: list[Finding]) -> list[str]:
     lines = []
     ours = [f for f in found if f.control_id]
-    lines.append(f"{'control':<16} {'check':<12} {'pass':>5} {'fail':>5} {'unknown':>8} {'n/a':>5}  title")
+    lines.append(f"{'control':<16} {'check':<12} {'pass':>5} {'fail':>5} {'unknown':>8} {'warn':>5} {'n/a':>5}  title")
     for control in catalog().controls:
         mine = [f for f in ours if f.control_id == control.id]
         if not mine:
             continue
         counts = {s: sum(1 for f in mine if f.status is s) for s in Status}
         lines.append(f"{control.id:<16} {','.join(control.enforcement.checkov):<12} {counts[Status.PASS]:>5} "
-                     f"{counts[Status.FAIL]:>5} {counts[Status.UNKNOWN]:>8} {counts[Status.NOT_APPLICABLE]:>5}  {control.title}")
-    bad = [f for f in ours if f.status.blocks]
-    if bad:
+                     f"{counts[Status.FAIL]:>5} {counts[Status.UNKNOWN]:>8} {counts[Status.WARNING]:>5} "
+                     f"{counts[Status.NOT_APPLICABLE]:>5}  {control.title}")
+    # Blocking findings, then warnings (listed, but they do not change the exit code).
+    for title, shown in (("Findings:", [f for f in ours if f.status.blocks]),
+                         ("Warnings (not blocking):", [f for f in ours if f.status is Status.WARNING])):
+        if not shown:
+            continue
         lines.append("")
-        lines.append("Findings:")
-        for f in sorted(bad, key=lambda f: (f.control_id or "", f.file, f.resource)):
+        lines.append(title)
+        for f in sorted(shown, key=lambda f: (f.control_id or "", f.file, f.resource)):
             lines.append(f"  {f.status.value:<7} {f.control_id} {f.resource} ({f.framework}: {f.file})")
             lines.append(f"          {f.reason}")
     builtin = [f for f in found if not f.control_id]

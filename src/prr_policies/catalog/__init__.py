@@ -71,6 +71,8 @@ class Control:
     # The facts type its rule reads (a dataclass in prr_policies.facts); None for controls that
     # only guardrails enforce.
     facts: str | None = None
+    # The AWS Security Hub CSPM controls that check the same thing (e.g. "Lambda.5").
+    security_hub: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from prr_policies.facts import Unknown
 from prr_policies.result import Result, Status
 
 Verdict = tuple[Status, str]
-P, F, NA, U = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE, Status.UNKNOWN
+P, F, NA, U, W = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE, Status.UNKNOWN, Status.WARNING
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from prr_policies.controls._common import P, F, NA, U, Verdict, first_unknown, is_aws_managed_key, rule, unknown, within
+from prr_policies.controls._common import P, F, NA, U, W, Verdict, first_unknown, is_aws_managed_key, rule, unknown, within
 from prr_policies.facts import CodeSigningConfig, FunctionLogGroup, FunctionUrl, LambdaFunction, LambdaPermission, Unknown
 from prr_policies.settings import Settings
 
@@ -109,9 +109,13 @@ def runtime_supported(fn: LambdaFunction, settings: Settings) -> Verdict:
     if deprecated_on is None:
         return (U, f"Runtime {runtime} is not in the deprecation table; add its date to the settings.")
     today = settings.evaluation_date()
-    deadline = deprecated_on - datetime.timedelta(days=settings.lambda_.runtime.warn_days_before_deprecation)
+    policy = settings.lambda_.runtime
+    deadline = deprecated_on - datetime.timedelta(days=policy.warn_days_before_deprecation)
     if today >= deadline:
         return (F, f"Runtime {runtime} is deprecated on {deprecated_on.isoformat()} (checked as of {today.isoformat()}).")
+    if today >= deadline - datetime.timedelta(days=policy.warning_window_days):
+        return (W, f"Runtime {runtime} is deprecated on {deprecated_on.isoformat()}, {(deprecated_on - today).days} days "
+                   f"after {today.isoformat()}: plan the upgrade (this becomes a FAIL on {deadline.isoformat()}).")
     return (P, f"Runtime {runtime} is supported until {deprecated_on.isoformat()}.")
 
 
