@@ -45,6 +45,11 @@ def build(n: int = 200) -> Stack:
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))["Policy"]["Arn"]
     shared_role = iam.create_role(RoleName="shared-unbounded", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
     code = _zip()
+    ec2 = client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    # app-fn-001 runs in two subnets of two Availability Zones (PRR-LAMBDA-020 reads their zones)
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{n}.0/24", AvailabilityZone=f"{REGION}{az}")["Subnet"]["SubnetId"]
+               for n, az in ((1, "a"), (2, "b"))]
     names, bad = [], []
     for i in range(n):
         name = f"app-fn-{i:03d}"
@@ -66,7 +71,7 @@ def build(n: int = 200) -> Stack:
             FunctionName=name, Runtime="python3.12", Role=role, Handler="index.handler", Code={"ZipFile": code},
             Timeout=30, MemorySize=256, TracingConfig={"Mode": "PassThrough" if broken else "Active"},
             KMSKeyArn=key, Environment={"Variables": {"STAGE": "prod"}},
-            **({} if broken else {"VpcConfig": {"SubnetIds": [], "SecurityGroupIds": []}}))["FunctionArn"]
+            **({} if broken else {"VpcConfig": {"SubnetIds": subnets if i == 1 else [], "SecurityGroupIds": []}}))["FunctionArn"]
         if not broken:
             lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=10)
             lam.put_function_event_invoke_config(FunctionName=name, DestinationConfig={"OnFailure": {"Destination": dlq_arn}})

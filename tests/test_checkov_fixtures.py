@@ -62,7 +62,12 @@ def test_loaded_prr_ids_equal_the_catalog_and_none_errored(run):
 
 
 def test_hcl_and_plan_verdicts_are_identical(run):
-    ours = [r for r in run.records if "_PRR_" in r["check_id"]]
+    """Every PRR check on a twin-planned folder; on a folder whose plan Terraform wrote, the
+    folder's own control (the builders of the earlier kinds read real plans' computed attributes
+    as unknown, which the real-plan work of the Terraform builders addresses)."""
+    own = {c.id: set(c.enforcement.checkov) for c in STATIC}
+    real = {d.name for d in (FIXTURES / "controls").iterdir() if terraform_written(d)}
+    ours = [r for r in run.records if "_PRR_" in r["check_id"] and (r["folder"] not in real or r["check_id"] in own.get(r["folder"], ()))]
     hcl = {(r["folder"], r["check_id"], r["resource"]): r["details"][0].split(":")[0] for r in ours if r["check_type"] == "terraform"}
     plan = {(r["folder"], r["check_id"], r["resource"]): r["details"][0].split(":")[0] for r in ours if r["check_type"] == "terraform_plan"}
     assert hcl == plan
@@ -93,8 +98,16 @@ def test_checkout_checks_dir_loads_the_same_checks():
     assert "Failed to run check" not in run.stderr
 
 
+def terraform_written(directory) -> bool:
+    """A plan.json written by Terraform itself (tools/tf_plan.py; Terraform >= 1.8 writes
+    "applyable"), not a twin derived by tools/plan_twin.py."""
+    plan = directory / "plan.json"
+    return plan.is_file() and '"applyable"' in plan.read_text()
+
+
 def test_plan_twins_are_up_to_date():
-    dirs = [str(p.parent) for p in sorted((FIXTURES / "controls").glob("*/main.tf"))] + [str(p) for p in sorted(STACKS.iterdir())]
+    dirs = [str(p.parent) for p in sorted((FIXTURES / "controls").glob("*/main.tf")) if not terraform_written(p.parent)] \
+        + [str(p) for p in sorted(STACKS.iterdir()) if not terraform_written(p)]
     proc = subprocess.run([sys.executable, str(ROOT / "tools" / "plan_twin.py"), "--check", *dirs], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout
 

@@ -61,6 +61,9 @@ def seed() -> None:
     for name in ("orders-api-handler", "orders-no-dlq"):
         lam.create_function(FunctionName=name, Runtime="python3.13", Role=role, Handler="app.handler", Code={"ZipFile": _zip()},
                             Environment={"Variables": {"STAGE": "prod"}})
+    # PRR-LAMBDA-019's failing case: a literal password in the environment (Config does not record it).
+    lam.create_function(FunctionName="orders-leaky-env", Runtime="python3.13", Role=role, Handler="app.handler",
+                        Code={"ZipFile": _zip()}, Environment={"Variables": {"DB_PASSWORD": "hunter2-prod"}})
     lam.put_function_event_invoke_config(FunctionName="orders-api-handler", DestinationConfig={"OnFailure": {"Destination": dlq_arn}})
 
 

@@ -35,6 +35,19 @@ class ExecutionRoleFacts:
 
 
 @dataclass(frozen=True)
+class EnvironmentVariable:
+    """One environment variable of a function. ``origin`` says where its value comes from:
+    ``literal`` (written in the configuration, or deployed), ``reference`` (another resource's
+    attribute, known at apply time: not a literal), ``secret_value`` (the value of a secret or
+    SecureString parameter copied into the environment: the plaintext ends up in the function's
+    configuration)."""
+
+    name: str
+    value: Maybe[str] = None
+    origin: str = "literal"
+
+
+@dataclass(frozen=True)
 class LambdaFunction:
     address: str  # Terraform address, ARN or function name: whatever names it in the source
     package_type: Maybe[str] = "Zip"
@@ -52,6 +65,15 @@ class LambdaFunction:
     on_failure_destination: Maybe[str] = None
     vpc_subnet_ids: Maybe[tuple[str, ...]] = None
     role: Maybe[ExecutionRoleFacts] = None
+    # issue 13 (appended; every source fills them)
+    environment: Maybe[tuple[EnvironmentVariable, ...]] = None
+    architectures: Maybe[tuple[str, ...]] = None  # None: Lambda's default, x86_64
+    layers: Maybe[tuple[str, ...]] = None
+    log_format: Maybe[str] = None  # None: Lambda's default, Text
+    application_log_level: Maybe[str] = None
+    system_log_level: Maybe[str] = None
+    log_group: Maybe[str] = None  # a custom log group from logging_config; None: /aws/lambda/<name>
+    vpc_availability_zones: Maybe[tuple[str, ...]] = None  # of its subnets
 
 
 @dataclass(frozen=True)

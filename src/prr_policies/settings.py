@@ -213,13 +213,11 @@ class LoggingSettings:
 
 @dataclass(frozen=True)
 class PowertoolsSettings:
-    """AWS Lambda Powertools: its published layer, its package in the function's
-    dependency file, or POWERTOOLS_SERVICE_NAME set."""
+    """AWS Lambda Powertools, as every source can see it: its published layer, or the
+    environment variable Powertools reads its service name from."""
 
     required: bool = True
     layer_name_contains: tuple[str, ...] = ("AWSLambdaPowertools",)
-    packages: tuple[str, ...] = ("aws-lambda-powertools", "@aws-lambda-powertools/", "software.amazon.lambda:powertools",
-                                 "AWS.Lambda.Powertools")
     environment_variables: tuple[str, ...] = ("POWERTOOLS_SERVICE_NAME",)
 
 
@@ -228,8 +226,9 @@ class PlainSecretSettings:
     """Literal secrets in environment variables. The false-positive policy: a
     value is judged a secret by its variable name (name_patterns, case-insensitive regular
     expressions) or by its shape (at least min_length characters of at least min_entropy bits
-    per character); a reference to Secrets Manager or Parameter Store, an ARN, a URL without
-    credentials and a value shorter than 8 characters are not secrets. A known false positive is
+    per character); a reference to Secrets Manager or Parameter Store, an ARN, a parameter name,
+    a URL without credentials, a flag or a number is not a secret, nor is a variable whose name
+    says it holds a reference (reference_name_suffixes: DB_SECRET_ARN). A known false positive is
     suppressed by listing it in ``allowed`` as VARIABLE or FUNCTION_NAME/VARIABLE, in prr.yaml,
     where the suppression is reviewed like any other change."""
 
@@ -239,6 +238,8 @@ class PlainSecretSettings:
     min_length: int = 20
     min_entropy: float = 4.0
     allowed: tuple[str, ...] = ()
+    reference_name_suffixes: tuple[str, ...] = ("_ARN", "_NAME", "_ID", "_PARAM", "_PARAMETER", "_PATH", "_REF", "_URL",
+                                                "_TTL", "_MODE", "_TYPE", "_REGION")
 
     def validate(self, source: str, path: str) -> None:
         for i, pattern in enumerate(self.name_patterns):

@@ -51,6 +51,14 @@ def managed_parameters(identifier: str, settings: Settings) -> dict[str, str] | 
         "SECRETSMANAGER_USING_CMK": {} if settings.secrets.cmk_required else None,
         "CMK_BACKING_KEY_ROTATION_ENABLED": {},
         "SNS_ENCRYPTED_KMS": {} if settings.sns.cmk_required else None,
+        # issue 13
+        "LAMBDA_FUNCTION_LOG_FORMAT_JSON": {} if settings.logging.json_required else None,
+        # logLevel: the levels a JSON function may use (AWS: NON_COMPLIANT for a level not listed)
+        "LAMBDA_FUNCTION_APPLICATION_LOG_LEVEL_CHECK": {"logLevel": ",".join(settings.logging.application_log_levels)}
+        if settings.logging.json_required else None,
+        "LAMBDA_FUNCTION_SYSTEM_LOG_LEVEL_CHECK": {"logLevel": ",".join(settings.logging.system_log_levels)}
+        if settings.logging.json_required else None,
+        "LAMBDA_VPC_MULTI_AZ_CHECK": {},  # AWS default: more than one Availability Zone
     }
     if identifier not in table:
         raise KeyError(f"no parameters known for managed rule {identifier}")

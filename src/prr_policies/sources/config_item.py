@@ -99,6 +99,7 @@ def lambda_function(item: Any, source: str = "<configuration item>", settings: A
     # Config omits deadLetterConfig when the function has none (AWS's LAMBDA_DLQ_CHECK reads it so).
     dlq = cfg.view("deadLetterConfig").string("targetArn") if cfg.has("deadLetterConfig") else None
     subnets = cfg.view("vpcConfig").strings("subnetIds") if cfg.has("vpcConfig") else None
+    logging = cfg.view("loggingConfig") if cfg.has("loggingConfig") else None
     return LambdaFunction(
         address=address,
         package_type=cfg.string("packageType") or "Zip",
@@ -114,6 +115,16 @@ def lambda_function(item: Any, source: str = "<configuration item>", settings: A
         on_failure_destination=not_recorded("asynchronous invoke configs"),
         vpc_subnet_ids=subnets or None,
         role=not_recorded("the execution role's permissions boundary"),
+        environment=not_recorded("environment variables"),
+        architectures=cfg.strings("architectures") or None,
+        layers=tuple(str(layer.get("arn")) for layer in (cfg.raw("layers") or []) if isinstance(layer, dict) and layer.get("arn")) or None,
+        # AWS's managed rules read configuration.loggingConfig; older items lack it (then GetFunction tells).
+        log_format=logging.string("logFormat") if logging else not_recorded("the logging config"),
+        application_log_level=logging.string("applicationLogLevel") if logging else not_recorded("the logging config"),
+        system_log_level=logging.string("systemLogLevel") if logging else not_recorded("the logging config"),
+        log_group=(None if logging.string("logGroup") == f"/aws/lambda/{cfg.string('functionName')}" else logging.string("logGroup"))
+        if logging else not_recorded("the logging config"),
+        vpc_availability_zones=not_recorded("the subnets' Availability Zones") if subnets else None,
     )
 
 
@@ -159,19 +170,26 @@ def _dlq_suffixes(settings: Any) -> tuple[str, ...]:
 
 # ---- enrichment, one per kind that Config records incompletely -------------------------------------
 
+# Fields of a function that Config does not record and one GetFunction call returns.
+_FROM_GET_FUNCTION = ("has_environment_variables", "kms_key_arn", "environment", "log_format", "application_log_level",
+                      "system_log_level", "log_group")
+
+
 def enrich_lambda_function(facts: LambdaFunction, it: Item, api: Any, fields: set[str]) -> LambdaFunction:
     name = it.raw.get("resourceName") or it.raw.get("resourceId")
     changes: dict[str, Any] = {}
-    if fields & {"has_environment_variables", "kms_key_arn"} and (
-            isinstance(facts.has_environment_variables, Unknown) or isinstance(facts.kms_key_arn, Unknown)):
+    wanted = [f for f in _FROM_GET_FUNCTION if f in fields and isinstance(getattr(facts, f), Unknown)]
+    if wanted:
         got = api.call("lambda", "get_function", FunctionName=name)
         if isinstance(got, dict):
             fresh = live.lambda_function(got)
-            changes["has_environment_variables"] = fresh.has_environment_variables
-            if isinstance(facts.kms_key_arn, Unknown):
-                changes["kms_key_arn"] = fresh.kms_key_arn
+            changes.update({f: getattr(fresh, f) for f in wanted})
         elif isinstance(got, Unknown):
-            changes["has_environment_variables"] = got
+            changes.update({f: got for f in wanted})
+        else:
+            changes.update({f: Unknown(f"the function {name} was not found when {f} was read") for f in wanted})
+    if "vpc_availability_zones" in fields and isinstance(facts.vpc_availability_zones, Unknown):
+        changes["vpc_availability_zones"] = live.subnet_zones(api, facts.vpc_subnet_ids)
     if "code_signing_config_arn" in fields and isinstance(facts.code_signing_config_arn, Unknown):
         got = api.call("lambda", "get_function_code_signing_config", FunctionName=name)
         changes["code_signing_config_arn"] = live.code_signing_arn(got)

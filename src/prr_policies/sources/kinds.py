@@ -33,6 +33,7 @@ from prr_policies.facts import (
 from prr_policies.sources import config_item as item
 from prr_policies.sources import live
 from prr_policies.sources import terraform as tf
+from prr_policies.sources.terraform import builders_function as tf_function
 
 Call = tuple[str, str]  # (boto3 service, boto3 operation)
 
@@ -62,10 +63,10 @@ _ROLE: tuple[Call, ...] = (("iam", "get_role"),)
 KINDS: tuple[Kind, ...] = (
     Kind(LambdaFunction, ("AWS::Lambda::Function",), "function",
          _FUNCTIONS + (("lambda", "get_function"), ("lambda", "get_function_code_signing_config"),
-                       ("lambda", "get_function_event_invoke_config")) + _ROLE,
+                       ("lambda", "get_function_event_invoke_config")) + _ROLE + (("ec2", "describe_subnets"),),
          terraform={"aws_lambda_function": {"package_type": "Zip", "timeout": 3, "memory_size": 128,
                                             "reserved_concurrent_executions": -1}},
-         terraform_builder=tf.lambda_function, config_types=("AWS::Lambda::Function",),
+         terraform_builder=tf_function.lambda_function, config_types=("AWS::Lambda::Function",),
          config_builder=item.lambda_function, enrich=item.enrich_lambda_function, placeholder="<all functions>"),
     Kind(FunctionUrl, ("AWS::Lambda::Function",), "function",
          _FUNCTIONS + (("lambda", "list_aliases"), ("lambda", "get_function_url_config")),

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from prr_policies.facts import ApiStage, ExecutionRoleFacts, KmsKey, LambdaFunction, Queue, Topic, Unknown, unknown_facts
+from prr_policies.facts import (
+    ApiStage, EnvironmentVariable, ExecutionRoleFacts, KmsKey, LambdaFunction, Queue, Topic, Unknown, unknown_facts,
+)
 from prr_policies.sources import aws_shapes as shapes
 from prr_policies.sources.aws_api import Api, dig
 
@@ -51,10 +53,16 @@ def lambda_function(
     invoke_config: dict[str, Any] | None | Unknown = None,
     role: dict[str, Any] | None | Unknown = None,
     functions_using_role: int | Unknown = 1,
+    zones: Any = None,
 ) -> LambdaFunction:
+    """Facts from the dicts the describe calls return; ``zones`` are the Availability Zones of its
+    subnets (:func:`subnet_zones`), Unknown for a VPC function when not given."""
     cfg = function.get("Configuration") or {}
     env = dig(cfg, "Environment", "Variables")
+    logging = cfg.get("LoggingConfig") or {}
     subnets = dig(cfg, "VpcConfig", "SubnetIds")
+    if zones is None and subnets:
+        zones = Unknown("the subnets' Availability Zones were not read")
     concurrency = function.get("Concurrency")
     reserved = concurrency if isinstance(concurrency, Unknown) else dig(concurrency, "ReservedConcurrentExecutions")
     return LambdaFunction(
@@ -72,7 +80,29 @@ def lambda_function(
         on_failure_destination=on_failure_destination(invoke_config),
         vpc_subnet_ids=tuple(subnets) if subnets else None,
         role=execution_role(role, cfg.get("Role"), functions_using_role),
+        environment=tuple(EnvironmentVariable(str(k), str(v)) for k, v in (env or {}).items()),
+        architectures=tuple(cfg.get("Architectures") or ()) or None,
+        layers=tuple(layer["Arn"] for layer in cfg.get("Layers") or () if isinstance(layer, dict) and layer.get("Arn")) or None,
+        log_format=logging.get("LogFormat"),
+        application_log_level=logging.get("ApplicationLogLevel"),
+        system_log_level=logging.get("SystemLogLevel"),
+        log_group=logging.get("LogGroup") if logging.get("LogGroup") != f"/aws/lambda/{cfg.get('FunctionName')}" else None,
+        vpc_availability_zones=zones,
     )
+
+
+def subnet_zones(api: Api, subnet_ids: Any) -> tuple[str, ...] | None | Unknown:
+    """The Availability Zones of a function's subnets (ec2 DescribeSubnets), in subnet order."""
+    if isinstance(subnet_ids, Unknown) or not subnet_ids:
+        return subnet_ids or None
+    got = api.call("ec2", "describe_subnets", SubnetIds=list(subnet_ids))
+    if isinstance(got, Unknown):
+        return got
+    found = {s.get("SubnetId"): s.get("AvailabilityZone") for s in (got or {}).get("Subnets", [])}
+    missing = [s for s in subnet_ids if not found.get(s)]
+    if missing:
+        return Unknown(f"the subnet(s) {', '.join(missing)} were not found")
+    return tuple(dict.fromkeys(found[s] for s in subnet_ids))
 
 
 def read_function(api: Api, name: str, *, listed: dict[str, Any] | None = None,
@@ -97,7 +127,8 @@ def read_function(api: Api, name: str, *, listed: dict[str, Any] | None = None,
     role = api.call("iam", "get_role", RoleName=role_arn.rsplit("/", 1)[-1]) if role_arn else None
     users: int | Unknown = role_usage.get(role_arn, 1) if role_usage is not None else Unknown(
         "the other functions of the account were not listed")
-    return lambda_function(got, csc, invoke, role, users), role
+    zones = subnet_zones(api, dig(got.get("Configuration") or {}, "VpcConfig", "SubnetIds"))
+    return lambda_function(got, csc, invoke, role, users, zones), role
 
 
 def collect_function(lambda_client: Any, iam_client: Any, name: str, role_usage: dict[str, int] | None = None) -> LambdaFunction:
