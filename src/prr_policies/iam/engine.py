@@ -232,72 +232,72 @@ def _principal_defaults(arn: str, principal_arn_key: str | None) -> tuple[Princi
     return p, tuple(defaults)
 
 
-def _principal_grant(spec: PrincipalSpec, r: _Req) -> str | None:
+def _principal_grant(spec: PrincipalSpec, req: _Req) -> str | None:
     """How a resource-policy Principal names the requester: "direct" (the user, the session,
     everyone), "role" (the role of a session), "account" (its account), or None."""
-    p = r.principal
+    principal = req.principal
     if spec.everyone:
         return "direct"
-    if p.kind == "service":
-        return "direct" if p.arn in spec.services else None
-    if p.kind == "anonymous":
+    if principal.kind == "service":
+        return "direct" if principal.arn in spec.services else None
+    if principal.kind == "anonymous":
         return None
-    if p.arn in spec.arns:
-        return "role" if p.kind == "role" else "direct"
-    if p.kind == "session" and _names_role(spec, p):
+    if principal.arn in spec.arns:
+        return "role" if principal.kind == "role" else "direct"
+    if principal.kind == "session" and _names_role(spec, principal):
         return "role"
-    if p.account in spec.accounts:
+    if principal.account in spec.accounts:
         return "account"
     return None
 
 
-def _names_role(spec: PrincipalSpec, p: Principal) -> bool:
-    if p.role_arn is not None:
-        return p.role_arn in spec.arns
-    prefix = f"arn:aws:iam::{p.account}:role/"
-    return any(a.startswith(prefix) and a.rsplit("/", 1)[-1] == p.role_name for a in spec.arns)
+def _names_role(spec: PrincipalSpec, principal: Principal) -> bool:
+    if principal.role_arn is not None:
+        return principal.role_arn in spec.arns
+    prefix = f"arn:aws:iam::{principal.account}:role/"
+    return any(a.startswith(prefix) and a.rsplit("/", 1)[-1] == principal.role_name for a in spec.arns)
 
 
-def _not_principal_applies(spec: PrincipalSpec, r: _Req) -> bool:
+def _not_principal_applies(spec: PrincipalSpec, req: _Req) -> bool:
     """A Deny+NotPrincipal applies unless the requester and everything it acts for (its role,
     for a session; its account) are listed: AWS "might validate the account first, then the
     role, and then the assumed-role user". It "will always deny any IAM principal that has a
     permissions boundary policy attached"."""
-    p = r.principal
-    if r.has_boundary and p.kind in ("user", "role", "session"):
+    principal = req.principal
+    if req.has_boundary and principal.kind in ("user", "role", "session"):
         return True
     if spec.everyone:
         return False
-    if p.kind == "service":
-        return p.arn not in spec.services
-    if p.kind == "anonymous":
+    if principal.kind == "service":
+        return principal.arn not in spec.services
+    if principal.kind == "anonymous":
         return True
-    if p.account not in spec.accounts:
+    if principal.account not in spec.accounts:
         return True
-    if p.kind == "root":
+    if principal.kind == "root":
         return False
-    if p.kind == "session":
-        return not (p.arn in spec.arns and _names_role(spec, p))
-    return p.arn not in spec.arns
+    if principal.kind == "session":
+        return not (principal.arn in spec.arns and _names_role(spec, principal))
+    return principal.arn not in spec.arns
 
 
-def _scan(layer: _Layer, r: _Req) -> tuple[list, list]:
+def _scan(layer: _Layer, req: _Req) -> tuple[list, list]:
     """Statements of a layer that apply: (allows, denies). Resource-policy allows come as
     (statement, grant) pairs."""
     allows: list = []
     denies: list = []
-    ctx = r.ctx
-    resource = r.resource
-    for s in layer.candidates(r.action_l):
+    ctx = req.ctx
+    resource = req.resource
+    for s in layer.candidates(req.action_l):
         if not s.matches_resource(resource, ctx):
             continue
         grant = None
         if s.principal is not None:
             if s.not_principal:
-                if not _not_principal_applies(s.principal, r):
+                if not _not_principal_applies(s.principal, req):
                     continue
             else:
-                grant = _principal_grant(s.principal, r)
+                grant = _principal_grant(s.principal, req)
                 if grant is None:
                     continue
         try:
@@ -307,7 +307,7 @@ def _scan(layer: _Layer, r: _Req) -> tuple[list, list]:
                     ok = False
                     break
         except ConditionError as exc:
-            r.errors.append(f"{s.label}: Condition {exc}")
+            req.errors.append(f"{s.label}: Condition {exc}")
             continue
         if not ok:
             continue
@@ -316,6 +316,148 @@ def _scan(layer: _Layer, r: _Req) -> tuple[list, list]:
         else:
             denies.append(s)
     return allows, denies
+
+
+_NOTHING: tuple = ((), ())  # what an empty layer contributes: no allows, no denies
+
+
+class _Verdict:
+    """What the layer steps decided so far: the layers that block (an implicit deny) and the
+    statements that carried each layer that allowed."""
+
+    __slots__ = ("blocked", "deciding")
+
+    def __init__(self) -> None:
+        self.blocked: list[str] = []
+        self.deciding: list[Statement] = []
+
+    def block(self, layer: str) -> None:
+        self.blocked.append(layer)
+
+    def carried_by(self, allows: Sequence[Statement]) -> None:
+        """The layer allowed through ``allows`` (if any): the first one is reported."""
+        if allows:
+            self.deciding.append(allows[0])
+
+    def carry(self, statement: Statement) -> None:
+        self.deciding.append(statement)
+
+    def decision(self) -> Decision:
+        if self.blocked:
+            return Decision(IMPLICIT_DENY, tuple(dict.fromkeys(self.blocked)), (), ())
+        return Decision(ALLOW, (), tuple(_ref(s) for s in self.deciding), ())
+
+
+def _explicit_deny_step(denies: list[Statement], req: _Req) -> Decision:
+    """1. "If the code finds even one explicit deny that applies, the code returns a final
+    decision of Deny", whatever layer it is in: ``denies`` are the applicable Deny statements
+    of every layer that applies, and there is at least one."""
+    layers = tuple(sorted({d.kind + (f"[{d.level}]" if d.level is not None else "") for d in denies}))
+    return Decision(EXPLICIT_DENY, layers, tuple(_ref(d) for d in denies), tuple(req.errors))
+
+
+def _every_level_allows(levels: list[_Layer], found: dict[str, tuple[list, list]], verdict: _Verdict) -> None:
+    for level in levels:
+        allows = found[level.name][0]
+        if not allows:
+            verdict.block(level.name)
+        verdict.carried_by(allows)
+
+
+def _rcp_step(levels: list[_Layer], found: dict[str, tuple[list, list]], verdict: _Verdict) -> None:
+    """2. RCPs: "RCPs alone are not sufficient in granting permissions"; like SCPs, every level
+    from the root to the resource's account must allow (FullAWSAccess passes through)."""
+    _every_level_allows(levels, found, verdict)
+
+
+def _scp_step(levels: list[_Layer], found: dict[str, tuple[list, list]], verdict: _Verdict) -> None:
+    """3. SCPs: "there must be an explicit Allow statement at every level from the root through
+    each OU in the direct path to the account (including the target account itself)"."""
+    _every_level_allows(levels, found, verdict)
+
+
+def _resource_policy_required(req: _Req) -> bool:
+    """"IAM role trust policies and KMS key policies are exceptions to this logic, because they
+    must explicitly allow access for principals." A key policy is weighed for requests on a key
+    (not for CreateKey, which has none yet)."""
+    return (req.service == "kms" and ":key/" in req.resource) or req.action_l in _TRUST_ACTIONS
+
+
+def _resource_step(found: dict[str, tuple[list, list]], req: _Req, verdict: _Verdict) -> bool:
+    """4. The resource-based policy. True when it settles the request without the identity,
+    boundary and session steps:
+
+    - AWS service principals and anonymous callers have nothing but the resource policy, which
+      must name them directly;
+    - the account root user needs the resource policy only across accounts;
+    - within one account, a statement naming the user, the session or everyone "grant[s]
+      permissions directly to the assumed role session", not limited by an implicit deny in the
+      identity policy, boundary or session policy.
+
+    Across accounts both sides must allow: this step requires the resource side."""
+    grants = found["resource"][0]  # (statement, how it names the requester)
+    kind = req.principal.kind
+    if not grants:
+        if kind in ("service", "anonymous") or not req.same_account or _resource_policy_required(req):
+            verdict.block("resource")
+        return kind in ("service", "anonymous", "root")
+    if kind in ("service", "anonymous"):
+        direct = [s for s, how in grants if how == "direct"]
+        if not direct:
+            verdict.block("resource")
+        verdict.carried_by(direct)
+        return True
+    if kind == "root":
+        verdict.carry(grants[0][0])
+        return True
+    if req.same_account:
+        direct = [s for s, how in grants if how == "direct"]
+        verdict.carried_by(direct)
+        return bool(direct)
+    verdict.carry(grants[0][0])
+    return False
+
+
+def _identity_step(found: dict[str, tuple[list, list]], req: _Req, verdict: _Verdict) -> None:
+    """5. Identity-based policies. Within one account "either the identity-based policy or the
+    resource-based policy" may allow; a resource policy naming the session's role stands in for
+    the identity policy (and is still limited by the boundary and session policy). Across
+    accounts the identity policy must allow."""
+    allows = found["identity"][0]
+    if req.same_account and not allows:
+        by_role = [s for s, how in found["resource"][0] if how == "role"]
+        if not by_role:
+            verdict.block("identity")
+        verdict.carried_by(by_role)
+    else:
+        if not allows:
+            verdict.block("identity")
+        verdict.carried_by(allows)
+
+
+def _boundary_step(boundary: _Layer | None, found: dict[str, tuple[list, list]], verdict: _Verdict) -> None:
+    """6. "An entity's permissions boundary allows it to perform only the actions that are
+    allowed by both its identity-based policies and its permissions boundaries." """
+    if boundary is None:
+        return
+    allows = found[boundary.name][0]
+    if not allows:
+        verdict.block("boundary")
+    verdict.carried_by(allows)
+
+
+def _session_step(session: _Layer | None, found: dict[str, tuple[list, list]], req: _Req, verdict: _Verdict) -> None:
+    """7. "If a session policy is present and does not allow the requested action, then the
+    request is implicitly denied." Without one a role session passes; a federated user session
+    has no permissions."""
+    if session is None:
+        if req.principal.kind == "federated":
+            verdict.block("session")
+        return
+    allows = found[session.name][0]
+    if not allows:
+        verdict.block("session")
+    verdict.carried_by(allows)
 
 
 class PolicySet:
@@ -349,78 +491,53 @@ class PolicySet:
 
     def evaluate(self, request: Request) -> Decision:
         try:
-            r = _Req(request, self.boundary is not None)
+            req = _Req(request, self.boundary is not None)
         except (ValueError, TypeError, AttributeError) as exc:
             return Decision(IMPLICIT_DENY, ("request",), (), (f"invalid request: {exc}",))
         try:
-            return self._decide(r)
+            return self._decide(req)
         except Exception as exc:  # an evaluator fault is a deny, never an allow
             return Decision(IMPLICIT_DENY, ("error",), (), (f"evaluation failed: {type(exc).__name__}: {exc}",))
 
-    def _decide(self, r: _Req) -> Decision:
-        p = r.principal
-        iam_principal = p.kind not in ("service", "anonymous")
-        rcp_layers = self.rcps if (self.rcps and r.service in RCP_SERVICES and not p.service_linked) else []
-        scp_layers = self.scps if (self.scps and iam_principal and not p.service_linked) else []
-        found: dict[str, tuple[list, list]] = {}
-        denies: list = []
-        for layer in (*rcp_layers, *scp_layers, *self._own_layers):
-            got = found[layer.name] = _scan(layer, r)
+    def _decide(self, req: _Req) -> Decision:
+        """The steps of the module docstring, in order."""
+        rcps = self._rcp_levels(req) if self.rcps else ()
+        scps = self._scp_levels(req) if self.scps else ()
+        found: dict[str, tuple] = {}
+        denies: list[Statement] = []
+        for layer in (*rcps, *scps, *self._own_layers):
+            got = found[layer.name] = _scan(layer, req) if layer.statements else _NOTHING
             if got[1]:
                 denies += got[1]
         if denies:
-            return Decision(EXPLICIT_DENY, tuple(sorted({d.kind + (f"[{d.level}]" if d.level is not None else "") for d in denies})),
-                            tuple(_ref(d) for d in denies), tuple(r.errors))
-        if r.errors:
-            return Decision(IMPLICIT_DENY, ("error",), (), tuple(r.errors))
-        blocked = [layer.name for layer in [*rcp_layers, *scp_layers] if not found[layer.name][0]]
-        deciding = [s for layer in [*rcp_layers, *scp_layers] for s in found[layer.name][0][:1]]
-        rbp = found["resource"][0]
-        direct = [s for s, g in rbp if g == "direct"]
-        by_role = [s for s, g in rbp if g == "role"]
-        any_rbp = [s for s, _g in rbp]
-        # a key policy is weighed for requests on a key (not for CreateKey, which has none yet)
-        must_rbp = (r.service == "kms" and ":key/" in r.resource) or r.action_l in _TRUST_ACTIONS
-        if must_rbp and not any_rbp:
-            blocked.append("resource")
-        if not iam_principal:
-            if not direct:
-                blocked.append("resource")
-            return self._final(blocked, deciding + direct[:1])
-        if p.kind == "root":
-            if not r.same_account and not any_rbp:
-                blocked.append("resource")
-            return self._final(blocked, deciding + any_rbp[:1])
-        ident = found["identity"][0]
-        bound_ok = self.boundary is None or bool(found["boundary"][0])
-        if self.session is not None:
-            sess_ok = bool(found["session"][0])
-        else:
-            sess_ok = p.kind != "federated"
-        if r.same_account:
-            if direct:
-                return self._final(blocked, deciding + direct[:1])
-            if not ident and not by_role:
-                blocked.append("identity")
-            grants = (ident or by_role)[:1]
-        else:
-            if not any_rbp:
-                blocked.append("resource")
-            if not ident:
-                blocked.append("identity")
-            grants = any_rbp[:1] + ident[:1]
-        if not bound_ok:
-            blocked.append("boundary")
-        if not sess_ok:
-            blocked.append("session")
-        extra = (found["boundary"][0][:1] if self.boundary is not None else []) + (found["session"][0][:1] if self.session is not None else [])
-        return self._final(blocked, deciding + grants + extra)
+            return _explicit_deny_step(denies, req)
+        if req.errors:
+            return Decision(IMPLICIT_DENY, ("error",), (), tuple(req.errors))
+        verdict = _Verdict()
+        if rcps:
+            _rcp_step(rcps, found, verdict)
+        if scps:
+            _scp_step(scps, found, verdict)
+        if not _resource_step(found, req, verdict):
+            _identity_step(found, req, verdict)
+            _boundary_step(self.boundary, found, verdict)
+            _session_step(self.session, found, req, verdict)
+        return verdict.decision()
 
-    @staticmethod
-    def _final(blocked: list[str], deciding: list[Statement]) -> Decision:
-        if blocked:
-            return Decision(IMPLICIT_DENY, tuple(dict.fromkeys(blocked)), (), ())
-        return Decision(ALLOW, (), tuple(_ref(s) for s in deciding), ())
+    def _rcp_levels(self, req: _Req) -> list[_Layer]:
+        """RCPs apply to requests on resources of the services that support them, from every
+        caller except service-linked roles."""
+        if self.rcps and req.service in RCP_SERVICES and not req.principal.service_linked:
+            return self.rcps
+        return []
+
+    def _scp_levels(self, req: _Req) -> list[_Layer]:
+        """SCPs apply to IAM principals of member accounts: not to service principals, anonymous
+        callers or service-linked roles ("SCPs do not affect service-linked roles")."""
+        principal = req.principal
+        if self.scps and principal.kind not in ("service", "anonymous") and not principal.service_linked:
+            return self.scps
+        return []
 
 
 def evaluate(request: Request, policies: PolicySet | Mapping[str, Any]) -> Decision:
