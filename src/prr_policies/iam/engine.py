@@ -466,27 +466,33 @@ class PolicySet:
     ``identity``, ``resource`` and ``session`` are lists of policies; ``boundary`` one policy
     or None; ``scps`` and ``rcps`` one list of policies per level (root, each OU, account),
     empty when Organizations policies do not apply. Policies may be dicts, JSON text or
-    :class:`Policy` objects; invalid ones raise :class:`PolicyError`.
+    :class:`Policy` objects; invalid ones raise :class:`PolicyError`, and so do documents over
+    their type's size limit. ``types`` names each document's type (:mod:`prr_policies.iam.limits`)
+    in the same shape (``{"identity": ["user-inline", "aws-managed"], "boundary": "managed"}``);
+    a document without one gets its kind's loosest limit.
     """
 
     def __init__(self, identity: Iterable = (), resource: Iterable = (), boundary: Any = None,
                  session: Iterable = (), scps: Iterable[Iterable] = (), rcps: Iterable[Iterable] = (),
-                 source: str = "<policies>", path: str = ""):
-        def comp(doc: Any, kind: str, idx: int, level: int | None, where: str) -> Policy:
+                 source: str = "<policies>", path: str = "", types: Mapping[str, Any] | None = None):
+        types = types or {}
+
+        def comp(doc: Any, kind: str, idx: int, level: int | None, where: str, key: str) -> Policy:
             if isinstance(doc, Policy):
                 return doc
-            return parse_policy(doc, kind, source=source, policy_index=idx, level=level, path=where)
+            return parse_policy(doc, kind, source=source, policy_index=idx, level=level, path=where,
+                                policy_type=_type_of(types, key, idx, level))
 
         pre = f"{path}." if path else ""
-        self.identity = _Layer("identity", [comp(d, "identity", i, None, f"{pre}identity[{i}].") for i, d in enumerate(identity)])
-        self.resource = _Layer("resource", [comp(d, "resource", i, None, f"{pre}resource[{i}].") for i, d in enumerate(resource)])
-        self.boundary = None if boundary is None else _Layer("boundary", [comp(boundary, "boundary", 0, None, f"{pre}boundary.")])
+        self.identity = _Layer("identity", [comp(d, "identity", i, None, f"{pre}identity[{i}].", "identity") for i, d in enumerate(identity)])
+        self.resource = _Layer("resource", [comp(d, "resource", i, None, f"{pre}resource[{i}].", "resource") for i, d in enumerate(resource)])
+        self.boundary = None if boundary is None else _Layer("boundary", [comp(boundary, "boundary", 0, None, f"{pre}boundary.", "boundary")])
         session = list(session)
-        self.session = _Layer("session", [comp(d, "session", i, None, f"{pre}session[{i}].") for i, d in enumerate(session)]) if session else None
-        self.scps = [_Layer(f"scp[{lv}]", [comp(d, "scp", i, lv, f"{pre}scps[{lv}][{i}].") for i, d in enumerate(level)])
+        self.session = _Layer("session", [comp(d, "session", i, None, f"{pre}session[{i}].", "session") for i, d in enumerate(session)]) if session else None
+        self.scps = [_Layer(f"scp[{lv}]", [comp(d, "scp", i, lv, f"{pre}scps[{lv}][{i}].", "scps") for i, d in enumerate(level)])
                      for lv, level in enumerate(scps)]
         self._own_layers = tuple(x for x in (self.resource, self.identity, self.boundary, self.session) if x is not None)
-        self.rcps = [_Layer(f"rcp[{lv}]", [comp(d, "rcp", i, lv, f"{pre}rcps[{lv}][{i}].") for i, d in enumerate(level)])
+        self.rcps = [_Layer(f"rcp[{lv}]", [comp(d, "rcp", i, lv, f"{pre}rcps[{lv}][{i}].", "rcps") for i, d in enumerate(level)])
                      for lv, level in enumerate(rcps)]
 
     def evaluate(self, request: Request) -> Decision:
@@ -540,6 +546,19 @@ class PolicySet:
         return []
 
 
+def _type_of(types: Mapping[str, Any], key: str, index: int, level: int | None) -> str | None:
+    """The policy type ``types`` gives the document at ``key`` (``boundary``), ``key[index]``
+    (``identity[2]``) or ``key[level][index]`` (``scps[1][0]``); None when it names none."""
+    named = types.get(key)
+    if key == "boundary" or named is None:
+        return named
+    if level is not None:
+        named = named[level] if level < len(named) else None
+    if named is None or index >= len(named):
+        return None
+    return named[index]
+
+
 def evaluate(request: Request, policies: PolicySet | Mapping[str, Any]) -> Decision:
     """Evaluate one request. ``policies`` is a :class:`PolicySet` (compile once, evaluate many
     times) or a mapping in the case-file shape (identity, resource, boundary, session, scps,
@@ -549,8 +568,10 @@ def evaluate(request: Request, policies: PolicySet | Mapping[str, Any]) -> Decis
     return policies.evaluate(request)
 
 
-def policy_set(policies: Mapping[str, Any], source: str = "<policies>", path: str = "") -> PolicySet:
-    """A :class:`PolicySet` from the case-file mapping; unknown keys or wrong shapes are errors."""
+def policy_set(policies: Mapping[str, Any], source: str = "<policies>", path: str = "",
+               types: Mapping[str, Any] | None = None) -> PolicySet:
+    """A :class:`PolicySet` from the case-file mapping; unknown keys or wrong shapes are errors.
+    ``types``: the policy type of each document, as for :class:`PolicySet`."""
     if not isinstance(policies, Mapping):
         raise InputError(source, path or "policies", "must be an object")
     unknown = set(policies) - {"identity", "resource", "boundary", "session", "scps", "rcps"}
@@ -565,4 +586,5 @@ def policy_set(policies: Mapping[str, Any], source: str = "<policies>", path: st
             if not isinstance(level, list):
                 raise InputError(source, f"{pre}{key}[{i}]", "must be a list of policies (one list per level)")
     return PolicySet(policies.get("identity", []), policies.get("resource", []), policies.get("boundary"),
-                     policies.get("session", []), policies.get("scps", []), policies.get("rcps", []), source=source, path=path)
+                     policies.get("session", []), policies.get("scps", []), policies.get("rcps", []), source=source, path=path,
+                     types=types)

@@ -9,7 +9,8 @@ JSON path (``Statement[2].Condition.StringEquals``) and the reason. ``kind`` is 
   (it is then the resource the policy is attached to, as in role trust policies);
 - ``NotPrincipal`` goes only with ``Deny`` ("Using it with "Effect":"Allow" is not supported");
 - RCPs: ``Principal`` is ``"*"``, no ``NotPrincipal``, and ``Allow`` only in the
-  ``RCPFullAWSAccess`` form (every action, every resource, no condition): RCPs are deny-only.
+  ``RCPFullAWSAccess`` form (every action, every resource, no condition): RCPs are deny-only;
+- the document fits its type's size limit (:mod:`prr_policies.iam.limits`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any, Callable
 from prr_policies.errors import InputError
 from prr_policies.iam import patterns
 from prr_policies.iam.conditions import Clause, compile_block
+from prr_policies.iam.limits import size_limit
 
 KINDS = ("identity", "resource", "boundary", "session", "scp", "rcp")
 VERSIONS = ("2012-10-17", "2008-10-17")
@@ -35,6 +37,10 @@ _AWS_PRINCIPAL_RE = re.compile(
 
 class PolicyError(InputError):
     """An invalid policy document: ``source`` names the document, ``path`` the JSON path."""
+
+
+class PolicyTooLarge(PolicyError):
+    """A valid policy document over its type's size limit (:mod:`prr_policies.iam.limits`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,16 +107,28 @@ class Policy:
 
 
 def parse_policy(doc: Any, kind: str, *, source: str = "<policy>", policy_index: int = 0,
-                 level: int | None = None, path: str = "") -> Policy:
-    """Validate and compile one policy document (a dict, or JSON text)."""
+                 level: int | None = None, path: str = "", policy_type: str | None = None) -> Policy:
+    """Validate and compile one policy document (a dict, or JSON text).
+
+    ``policy_type`` names the document's type in :data:`prr_policies.iam.limits.POLICY_TYPES`
+    (``managed``, ``user-inline``, ``trust``, ``s3-bucket``...) and so its size limit; without
+    it the kind's loosest limit applies. A document over its limit raises
+    :class:`PolicyTooLarge`, once every other check has passed."""
     if kind not in KINDS:
         raise ValueError(f"unknown policy kind {kind!r}; expected one of {', '.join(KINDS)}")
+    limit = size_limit(policy_type, kind)
 
-    def err(where: str, reason: str) -> PolicyError:
+    def err(where: str, reason: str, error: type[PolicyError] = PolicyError) -> PolicyError:
         full = path.rstrip(".") + where if path else where.lstrip(".")
-        return PolicyError(source, full or "(document)", reason)
+        return error(source, full or "(document)", reason)
 
-    if isinstance(doc, (str, bytes)):
+    if isinstance(doc, bytes):
+        try:
+            doc = doc.decode("utf-8")
+        except UnicodeDecodeError:
+            raise err("", "not UTF-8 text") from None
+    measured = doc  # JSON text is measured as written, a dict minified
+    if isinstance(doc, str):
         try:
             doc = json.loads(doc)
         except json.JSONDecodeError as exc:
@@ -140,7 +158,11 @@ def parse_policy(doc: Any, kind: str, *, source: str = "<policy>", policy_index:
     stmts = []
     for i, s in enumerate(items):
         where = ".Statement" if single else f".Statement[{i}]"
-        stmts.append(_statement(s, _Where(kind, i, policy_index, level, variables, lambda w, r, base=where: err(base + w, r))))
+        stmts.append(_statement(s, _Where(kind, limit.name, i, policy_index, level, variables,
+                                          lambda w, r, base=where: err(base + w, r))))
+    too_large = limit.excess(measured)
+    if too_large:
+        raise err("", too_large, PolicyTooLarge)
     return Policy(kind, version, tuple(stmts), source, doc)
 
 
@@ -167,6 +189,7 @@ class _Where:
     """What a statement's element parsers need to know about the policy around it."""
 
     kind: str
+    policy_type: str  # the row of prr_policies.iam.limits this document is checked against
     index: int
     policy_index: int
     level: int | None
