@@ -4,7 +4,7 @@
 A row names the engine's policy kinds the type can be parsed as (the first is the one lint uses),
 the limit, how AWS counts it, and the documentation sentence it encodes. Three ways of counting:
 
-- ``no-whitespace``: characters, white space not counted (IAM identity policies: "IAM doesn't
+- ``no-whitespace``: characters, white space not counted (IAM identity policies: "IAM does not
   count white space when calculating the size of a policy against these quotas");
 - ``characters``: characters as sent, white space included (SCPs, RCPs, session policies);
 - ``bytes``: UTF-8 bytes of the document as sent (resource-based policies that state bytes or KB).
