@@ -40,7 +40,6 @@ def doc(*stmts, **top):
     (doc({**OK, "NotPrincipal": {"AWS": "111122223333"}}), "boundary", "Statement[0].NotPrincipal", "cannot name a principal"),
     (doc(OK), "resource", "Statement[0]", "needs a Principal"),
     (doc({**OK, "Principal": "*", "NotPrincipal": "*"}), "resource", "Statement[0]", "both Principal and NotPrincipal"),
-    (doc({**OK, "NotPrincipal": {"AWS": "111122223333"}}), "resource", "Statement[0].NotPrincipal", "only with \"Effect\": \"Deny\""),
     (doc({**OK, "Principal": {"AWS": "arn:aws:iam::*:role/x"}}), "resource", "Statement[0].Principal.AWS", "wildcard"),
     (doc({**OK, "Principal": {"AWS": "bob"}}), "resource", "Statement[0].Principal.AWS", "not an AWS principal"),
     (doc({**OK, "Principal": {"Group": "x"}}), "resource", "Statement[0].Principal.Group", "unknown principal type"),
@@ -88,6 +87,7 @@ def test_path_prefix_for_embedded_documents():
                               "Federated": "cognito-identity.amazonaws.com", "CanonicalUser": "79a59df900b949e55d96a1e698fbaced"}}), "resource"),
     (doc({"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole"}), "resource"),  # trust policy: no Resource
     (doc({"Effect": "Deny", "NotPrincipal": {"AWS": "111122223333"}, "Action": "s3:*", "Resource": "*"}), "resource"),
+    (doc({**OK, "NotPrincipal": {"AWS": "111122223333"}}), "resource"),  # Allow + NotPrincipal: discouraged, valid
     (doc({"Sid": "RCPFullAWSAccess", "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"},
          {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": False}}}), "rcp"),
     (doc({**OK, "Condition": {"NumericLessThan": {"s3:max-keys": 10}, "Bool": {"aws:SecureTransport": True},
@@ -202,3 +202,18 @@ def test_lint_and_engine_read_one_table():
     from prr_policies.guardrails import lint
 
     assert lint.POLICY_TYPES is POLICY_TYPES
+
+
+def test_not_principal_allow_parses_but_not_in_a_trust_policy():
+    """Issue 12: "We strongly recommend that you do not use NotPrincipal in the same policy
+    statement as "Effect": "Allow"" - discouraged, so it parses (the parser refused it); but "You
+    cannot use the NotPrincipal element in an IAM identity-based policy or in an IAM role trust
+    policy", with either effect."""
+    stmt = {"Effect": "Allow", "NotPrincipal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole"}
+    assert parse_policy(doc(stmt), "resource").statements[0].not_principal
+    for effect in ("Allow", "Deny"):
+        with pytest.raises(PolicyError) as info:
+            parse_policy(doc({**stmt, "Effect": effect}), "resource", policy_type="trust")
+        assert info.value.path == "Statement[0].NotPrincipal" and "trust policy" in info.value.reason
+    with pytest.raises(PolicyError, match="RCPs do not support NotPrincipal"):
+        parse_policy(doc({**stmt, "Effect": "Deny", "Resource": "*"}), "rcp")

@@ -7,7 +7,8 @@ JSON path (``Statement[2].Condition.StringEquals``) and the reason. ``kind`` is 
 - identity, boundary, session and SCP statements have no ``Principal``/``NotPrincipal``;
 - resource-based statements name a ``Principal`` or ``NotPrincipal``, and may omit ``Resource``
   (it is then the resource the policy is attached to, as in role trust policies);
-- ``NotPrincipal`` goes only with ``Deny`` ("Using it with "Effect":"Allow" is not supported");
+- ``NotPrincipal`` with ``Allow`` is discouraged but accepted (it grants everyone not listed);
+  a role trust policy (type ``trust``) takes no ``NotPrincipal``;
 - RCPs: ``Principal`` is ``"*"``, no ``NotPrincipal``, and ``Allow`` only in the
   ``RCPFullAWSAccess`` form (every action, every resource, no condition): RCPs are deny-only;
 - the document fits its type's size limit (:mod:`prr_policies.iam.limits`).
@@ -73,6 +74,7 @@ class Statement:
     conditions: tuple[Clause, ...]
     level: int | None = None  # SCP/RCP level (0 = root)
     label: str = ""
+    layer: str = ""  # the layer it belongs to, as Decision.blocked_by names it: "identity", "scp[1]"
     rcache: dict = field(default_factory=dict)  # resource -> matched, for static patterns
     ref: Any = None  # the engine's StatementRef, made once
 
@@ -218,10 +220,10 @@ def _statement(s: Any, at: _Where) -> Statement:
     clauses = _conditions(s, at)
     if at.kind == "rcp" and allow:
         _rcp_full_access(s, clauses, err)
-    level = f"[{at.level}]" if at.level is not None else ""
-    label = f"{at.kind}{level}[{at.policy_index}].Statement[{at.index}]" + (f" ({sid})" if sid else "")
+    layer = at.kind + (f"[{at.level}]" if at.level is not None else "")
+    label = f"{layer}[{at.policy_index}].Statement[{at.index}]" + (f" ({sid})" if sid else "")
     return Statement(at.kind, at.policy_index, at.index, sid, allow, not_action, action_matchers, services, not_resource,
-                     resource_matchers, static, not_principal, principal, clauses, at.level, label)
+                     resource_matchers, static, not_principal, principal, clauses, at.level, label, layer)
 
 
 def _effect(s: dict, err: Callable[[str, str], PolicyError]) -> bool:
@@ -274,7 +276,13 @@ def _resources(s: dict, at: _Where) -> tuple[bool, tuple | None, bool]:
 
 
 def _principals(s: dict, allow: bool, at: _Where) -> tuple[bool, PrincipalSpec | None]:
-    """``Principal`` or ``NotPrincipal``, where the policy kind takes one: (negated, spec)."""
+    """``Principal`` or ``NotPrincipal``, where the policy kind takes one: (negated, spec).
+
+    "We strongly recommend that you do not use NotPrincipal in the same policy statement as
+    "Effect": "Allow". Doing so allows all principals except the one named in the NotPrincipal
+    element." Discouraged, not invalid: it is parsed and evaluated (``lint-policy`` warns).
+    "You cannot use the NotPrincipal element in an IAM identity-based policy or in an IAM role
+    trust policy"; SCPs and RCPs do not support it either."""
     err, kind = at.err, at.kind
     has_p, has_np = "Principal" in s, "NotPrincipal" in s
     if kind in ("identity", "boundary", "session", "scp"):
@@ -285,13 +293,13 @@ def _principals(s: dict, allow: bool, at: _Where) -> tuple[bool, PrincipalSpec |
         raise err("", "has both Principal and NotPrincipal")
     if not (has_p or has_np):
         raise err("", f"a {_KIND_NAMES[kind]} statement needs a Principal" + (" or NotPrincipal" if kind == "resource" else ""))
-    if has_np and allow:
-        raise err(".NotPrincipal", "NotPrincipal is supported only with \"Effect\": \"Deny\"")
     if kind == "rcp":
         if has_np:
             raise err(".NotPrincipal", "RCPs do not support NotPrincipal")
         if s["Principal"] != "*":
             raise err(".Principal", "in an RCP the Principal must be \"*\" (scope principals with conditions)")
+    if has_np and at.policy_type == "trust":
+        raise err(".NotPrincipal", "a role trust policy cannot use NotPrincipal")
     key = "Principal" if has_p else "NotPrincipal"
     return has_np, _principal(s[key], lambda w, r: err(f".{key}{w}", r))
 
