@@ -10,6 +10,8 @@ Each finding names the file and the JSON path. Checks:
   actions (an error if for none of them, a warning if for only some);
 - no ``Allow`` of every action on every resource (not checked for SCPs and RCPs, where
   FullAWSAccess passes through without granting);
+- a warning for ``NotPrincipal`` with ``Allow``: valid, but it grants every principal not
+  listed, anonymous callers included;
 - the size limit of the policy type (the one table in :mod:`prr_policies.iam.limits`, which the
   engine enforces too).
 """
@@ -157,6 +159,10 @@ def _lint_statement(s: dict, where: str, source: str, ptype: str) -> list[Findin
             and (akey == "NotAction" or "*" in patterns)):
         what = "every action" if akey == "Action" else "every action but the listed ones"
         out.append(Finding(source, f"{where}", "error", "admin-wildcard", f"allows {what} on every resource"))
+    if "NotPrincipal" in s and s["Effect"] == "Allow":
+        out.append(Finding(source, f"{where}.NotPrincipal", "warning", "not-principal-allow",
+                           "Allow with NotPrincipal grants every principal not listed, anonymous callers included; AWS strongly "
+                           "recommends against it and most resource-based policy types refuse it: name the principals in Principal"))
     cond = s.get("Condition") or {}
     every_action = akey == "NotAction" or "*" in patterns
     for op, keys in cond.items():
