@@ -261,3 +261,17 @@ def test_lint_bad_input_is_exit_2(tmp_path, capsys):
     f = tmp_path / "notjson.json"
     f.write_text("{")
     assert lint_files([str(f)])[0].code == "invalid-policy"
+
+
+def test_lint_warns_about_allow_with_not_principal():
+    """Issue 12: NotPrincipal with "Effect": "Allow" is valid (the engine evaluates it) but "We
+    strongly recommend that you do not use NotPrincipal in the same policy statement as "Effect":
+    "Allow"": lint-policy warns, on that statement only, and a Deny with NotPrincipal is quiet."""
+    doc = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:user/bob"}, "Action": "s3:GetObject",
+         "Resource": "arn:aws:s3:::b/*"},
+        {"Effect": "Deny", "NotPrincipal": {"AWS": ["111122223333", "arn:aws:iam::111122223333:user/bob"]},
+         "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}
+    findings = lint_document(doc, "bucket.json", "s3-bucket")
+    assert [(f.path, f.severity, f.code) for f in findings] == [("Statement[0].NotPrincipal", "warning", "not-principal-allow")]
+    assert "anonymous" in findings[0].message

@@ -40,7 +40,6 @@ def doc(*stmts, **top):
     (doc({**OK, "NotPrincipal": {"AWS": "111122223333"}}), "boundary", "Statement[0].NotPrincipal", "cannot name a principal"),
     (doc(OK), "resource", "Statement[0]", "needs a Principal"),
     (doc({**OK, "Principal": "*", "NotPrincipal": "*"}), "resource", "Statement[0]", "both Principal and NotPrincipal"),
-    (doc({**OK, "NotPrincipal": {"AWS": "111122223333"}}), "resource", "Statement[0].NotPrincipal", "only with \"Effect\": \"Deny\""),
     (doc({**OK, "Principal": {"AWS": "arn:aws:iam::*:role/x"}}), "resource", "Statement[0].Principal.AWS", "wildcard"),
     (doc({**OK, "Principal": {"AWS": "bob"}}), "resource", "Statement[0].Principal.AWS", "not an AWS principal"),
     (doc({**OK, "Principal": {"Group": "x"}}), "resource", "Statement[0].Principal.Group", "unknown principal type"),
@@ -88,6 +87,7 @@ def test_path_prefix_for_embedded_documents():
                               "Federated": "cognito-identity.amazonaws.com", "CanonicalUser": "79a59df900b949e55d96a1e698fbaced"}}), "resource"),
     (doc({"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole"}), "resource"),  # trust policy: no Resource
     (doc({"Effect": "Deny", "NotPrincipal": {"AWS": "111122223333"}, "Action": "s3:*", "Resource": "*"}), "resource"),
+    (doc({**OK, "NotPrincipal": {"AWS": "111122223333"}}), "resource"),  # Allow + NotPrincipal: discouraged, valid
     (doc({"Sid": "RCPFullAWSAccess", "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"},
          {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": False}}}), "rcp"),
     (doc({**OK, "Condition": {"NumericLessThan": {"s3:max-keys": 10}, "Bool": {"aws:SecureTransport": True},
@@ -99,3 +99,121 @@ def test_path_prefix_for_embedded_documents():
 def test_valid_documents_parse(policy, kind):
     p = parse_policy(policy, kind)
     assert p.statements
+
+
+# ---- document size limits (issue 9) -------------------------------------------------------
+
+from prr_policies.iam import POLICY_TYPES, PolicySet, PolicyTooLarge, policy_set  # noqa: E402
+from prr_policies.iam.limits import DEFAULT_TYPE  # noqa: E402
+
+_STATEMENT_OF_KIND = {
+    "identity": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+    "boundary": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+    "session": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+    "scp": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+    "resource": {"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:GetObject", "Resource": "*"},
+    "rcp": {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"},
+}
+
+
+def _sized(ptype: str, size: int, pad: str = "x") -> dict:
+    """A valid document of ``ptype`` that measures exactly ``size`` the way its row counts."""
+    row = POLICY_TYPES[ptype]
+    policy = {"Version": "2012-10-17", "Statement": [{**_STATEMENT_OF_KIND[row.kinds[0]], "Sid": ""}]}
+    per_pad = row.measure(pad) if row.unit == "bytes" else 1
+    policy["Statement"][0]["Sid"] = pad * ((size - row.measure(policy)) // per_pad)
+    assert row.measure(policy) == size
+    return policy
+
+
+@pytest.mark.parametrize("ptype", [name for name, row in POLICY_TYPES.items() if row.limit is not None])
+def test_every_documented_limit_is_enforced_at_its_number(ptype):
+    """Issue 9: the engine enforces AWS's document size limit of each policy type on input (it
+    accepted any size). A document of exactly the limit parses; one character (byte) more raises
+    PolicyTooLarge naming the path and the limit; each row cites its AWS page."""
+    row = POLICY_TYPES[ptype]
+    kind = row.kinds[0]
+    assert parse_policy(_sized(ptype, row.limit), kind, policy_type=ptype).statements
+    with pytest.raises(PolicyTooLarge) as info:
+        parse_policy(_sized(ptype, row.limit + 1), kind, source="p.json", path="policies.x[0].", policy_type=ptype)
+    assert info.value.path == "policies.x[0]"
+    assert f"holds at most {row.limit:,}" in info.value.reason and f"{row.limit + 1:,}" in info.value.reason
+    assert "https://docs.aws.amazon.com/" in row.source and row.doc
+
+
+def test_identity_quotas_do_not_count_whitespace_scp_quota_does():
+    """"IAM does not count white space when calculating the size of a policy against these
+    quotas"; an SCP's 5,120 characters are counted as sent. JSON text is measured as written."""
+    managed = json.dumps(_sized("managed", 6144), indent=4)
+    assert len(managed) > 6144
+    parse_policy(managed, "identity", policy_type="managed")
+    scp = _sized("scp", 5100)
+    with pytest.raises(PolicyTooLarge, match="5,120"):
+        parse_policy(json.dumps(scp, indent=4), "scp", policy_type="scp")
+    parse_policy(scp, "scp", policy_type="scp")  # a dict is measured minified
+
+
+def test_bytes_limits_count_utf8_bytes():
+    """SQS: "Bytes 8,192": a character outside ASCII is two bytes."""
+    doc = _sized("sqs-queue", 8192, pad="é")
+    parse_policy(doc, "resource", policy_type="sqs-queue")
+    doc["Statement"][0]["Sid"] += "x"
+    with pytest.raises(PolicyTooLarge, match="8,193 bytes"):
+        parse_policy(doc, "resource", policy_type="sqs-queue")
+
+
+def test_policy_set_holds_each_document_to_its_type_and_defaults_to_the_loosest():
+    """Issue 9: PolicySet enforces the limits: a document whose type is not named gets the
+    loosest limit of its kind (an inline role policy's 10,240 for identity policies), so nothing
+    AWS accepts is refused; ``types`` names the exact type. The error names the path."""
+    assert DEFAULT_TYPE["identity"] == "role-inline"
+    user_inline = _sized("user-inline", 3000)
+    PolicySet(identity=[user_inline])  # 3,000 fits a role's inline policy
+    with pytest.raises(PolicyTooLarge) as info:
+        policy_set({"identity": [doc(OK), user_inline]}, source="case.json", path="policies",
+                   types={"identity": [None, "user-inline"]})
+    assert str(info.value).startswith("case.json: policies.identity[1]: 3,000 characters without whitespace; "
+                                      "a user's inline policy holds at most 2,048")
+    with pytest.raises(PolicyTooLarge, match=r"identity\[0\]: 10,241"):
+        PolicySet(identity=[_sized("role-inline", 10241)])
+    with pytest.raises(PolicyTooLarge, match=r"scps\[1\]\[0\]: 5,121 characters"):
+        PolicySet(scps=[[doc(OK)], [_sized("scp", 5121)]])
+
+
+def test_aws_managed_policies_are_not_held_to_customer_quotas():
+    """AWS managed policies are AWS's (ReadOnlyAccess is over 90,000 characters): named
+    ``aws-managed`` they parse at any size; unnamed they would be refused."""
+    big = _sized("role-inline", 50000)
+    PolicySet(identity=[big], types={"identity": ["aws-managed"]})
+    PolicySet(boundary=big, types={"boundary": "aws-managed"})
+    with pytest.raises(PolicyTooLarge):
+        PolicySet(identity=[big])
+
+
+def test_unknown_or_mismatched_policy_type_is_a_programming_error():
+    with pytest.raises(ValueError, match="unknown policy type 'inline'"):
+        parse_policy(doc(OK), "identity", policy_type="inline")
+    with pytest.raises(ValueError, match="a scp policy is parsed as scp, not identity"):
+        parse_policy(doc(OK), "identity", policy_type="scp")
+
+
+def test_lint_and_engine_read_one_table():
+    """Issue 9: lint-policy's sizes by type and the engine's are one table, not two."""
+    from prr_policies.guardrails import lint
+
+    assert lint.POLICY_TYPES is POLICY_TYPES
+
+
+def test_not_principal_allow_parses_but_not_in_a_trust_policy():
+    """Issue 12: "We strongly recommend that you do not use NotPrincipal in the same policy
+    statement as "Effect": "Allow"" - discouraged, so it parses (the parser refused it); but "You
+    cannot use the NotPrincipal element in an IAM identity-based policy or in an IAM role trust
+    policy", with either effect."""
+    stmt = {"Effect": "Allow", "NotPrincipal": {"AWS": "111122223333"}, "Action": "sts:AssumeRole"}
+    assert parse_policy(doc(stmt), "resource").statements[0].not_principal
+    for effect in ("Allow", "Deny"):
+        with pytest.raises(PolicyError) as info:
+            parse_policy(doc({**stmt, "Effect": effect}), "resource", policy_type="trust")
+        assert info.value.path == "Statement[0].NotPrincipal" and "trust policy" in info.value.reason
+    with pytest.raises(PolicyError, match="RCPs do not support NotPrincipal"):
+        parse_policy(doc({**stmt, "Effect": "Deny", "Resource": "*"}), "rcp")

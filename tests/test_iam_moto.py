@@ -188,6 +188,9 @@ def test_collect_org_levels_and_same_decisions_as_in_memory(account):
     got = collect(account["iam"], session, organizations=account["org"], account_id=member)
     assert len(got.policies["scps"]) == 3 and OU_SCP in got.policies["scps"][1]
     assert ACCOUNT_RCP in got.policies["rcps"][2]
+    assert got.types["scps"] == [["scp"] * len(level) for level in got.policies["scps"]]
+    assert got.types["rcps"] == [["rcp"] * len(level) for level in got.policies["rcps"]]
+    assert got.types["identity"] == ["role-inline", "role-inline", "managed"]
     full = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
     in_memory = policy_set({"identity": [USER_INLINE, MANAGED, GROUP_INLINE], "boundary": BOUNDARY,
                             "scps": [[full], [full, OU_SCP], [full]],
@@ -242,7 +245,7 @@ def test_collect_role_session_and_resource_policies(account):
     other = Request("apigateway.amazonaws.com", "lambda:InvokeFunction", fn, None, A, {"aws:SourceArn": f"arn:aws:execute-api:eu-west-1:{A}:evil/prod/GET/x"})
     assert ps.evaluate(ok).effect == "Allow" and ps.evaluate(other).effect == "ImplicitDeny"
     got = collect(iam, USER, resource_arn="arn:aws:s3:::bucket-a/k", client=client)
-    assert got.policies["resource"] == [bpol]
+    assert got.policies["resource"] == [bpol] and got.types["resource"] == ["s3-bucket"]
 
 
 def test_collect_errors_name_the_call(account):
@@ -258,3 +261,26 @@ def test_collect_errors_name_the_call(account):
         collect_identity(Denied(), f"arn:aws:iam::{A}:role/app")
     with pytest.raises(CollectError, match="no resource-policy reader"):
         resource_policy(lambda s: None, f"arn:aws:dynamodb:eu-west-1:{A}:table/t")
+
+
+def test_collected_aws_managed_policies_keep_their_size(monkeypatch):
+    """Issue 9: the engine holds documents to their size limits, but AWS managed policies are
+    AWS's and larger (ReadOnlyAccess is over 90,000 characters without whitespace): the collector
+    records each document's type, so a role with ReadOnlyAccess is evaluated, not refused.
+    moto loads AWS managed policies only with MOTO_IAM_LOAD_MANAGED_POLICIES=true."""
+    from prr_policies.iam import PolicyTooLarge
+
+    monkeypatch.setenv("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    with mock_aws():
+        iam = boto3.client("iam", region_name="us-east-1")
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        iam.create_role(RoleName="reader", AssumeRolePolicyDocument=json.dumps(trust))
+        iam.put_role_policy(RoleName="reader", PolicyName="inline", PolicyDocument=json.dumps(USER_INLINE))
+        iam.attach_role_policy(RoleName="reader", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+        got = collect_identity(iam, f"arn:aws:sts::{A}:assumed-role/reader/s1")
+    assert got.types == {"identity": ["role-inline", "aws-managed"], "boundary": None}
+    assert len("".join(json.dumps(got.policies["identity"][1]).split())) > 10240
+    decision = got.policy_set().evaluate(Request(f"arn:aws:sts::{A}:assumed-role/reader/s1", "s3:GetObject", "arn:aws:s3:::b/k", A, A))
+    assert decision.effect == "Allow"
+    with pytest.raises(PolicyTooLarge, match=r"identity\[1\]"):
+        policy_set(got.policies)  # without the types: the default identity limit

@@ -166,3 +166,98 @@ def test_theorem_inputs_are_not_vacuous():
         found = find(st.tuples(iam_policy_set(), iam_request()), lambda pr, e=effect: decide(*pr) == e,
                      settings=settings(max_examples=2000, database=None, phases=[Phase.generate]))
         assert decide(*found) == effect
+
+
+# ---- AWS's service-side rules and permissions-only actions (issue 12) ------------------------
+
+from prr_policies.iam.engine import SERVICE_RULES  # noqa: E402
+from tests.strategies import IAM_ACCOUNT, IAM_PRINCIPALS  # noqa: E402
+
+_OWNED_BY_AWS = [  # (rule, resource, extra context): what no customer principal may change
+    ("service-linked-role", f"arn:aws:iam::{IAM_ACCOUNT}:role/aws-service-role/lambda.amazonaws.com/AWSServiceRoleForLambdaReplicator", {}),
+    ("service-linked-role", f"arn:aws:iam::{IAM_ACCOUNT}:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForELB", {}),
+    ("identity-center-role", f"arn:aws:iam::{IAM_ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123", {}),
+    ("aws-managed-policy", "arn:aws:iam::aws:policy/AdministratorAccess", {}),
+    ("aws-managed-policy", "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", {}),
+    ("service-linked-role-policy", f"arn:aws:iam::{IAM_ACCOUNT}:role/app-orders",
+     {"iam:PolicyARN": "arn:aws:iam::aws:policy/aws-service-role/AWSLambdaReplicator"}),
+]
+_CUSTOMERS = IAM_PRINCIPALS + [f"arn:aws:iam::{IAM_ACCOUNT}:root", f"arn:aws:sts::{IAM_ACCOUNT}:federated-user/carol"]
+_EVERYTHING = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
+
+
+@st.composite
+def _change_to_what_aws_owns(draw):
+    rule, resource, ctx = draw(st.sampled_from(_OWNED_BY_AWS))
+    action = draw(st.sampled_from(sorted(SERVICE_RULES[rule].actions)))
+    principal = draw(st.sampled_from(_CUSTOMERS))
+    return rule, Request(principal, action, resource, principal.split(":")[4], IAM_ACCOUNT, ctx)
+
+
+@given(iam_policy_set(), _change_to_what_aws_owns(), st.booleans())
+def test_no_policy_lets_a_customer_change_what_aws_owns(policies, change, grant_everything):
+    """"An IAM administrator can view, but not edit the permissions for service-linked roles";
+    Identity Center roles are "only modifiable by AWS"; "You cannot change the permissions
+    defined in AWS managed policies." Whatever the policies (even every layer allowing
+    everything), no customer principal changes them: the decision is the rule's ExplicitDeny."""
+    rule, request = change
+    p = copy.deepcopy(policies)
+    if grant_everything:
+        p["identity"].append(copy.deepcopy(FULL_ACCESS))
+        p["resource"].append(copy.deepcopy(_EVERYTHING))
+        p["boundary"], p["session"], p["scps"], p["rcps"] = None, [], [], []
+    d = policy_set(p).evaluate(request)
+    assert d.effect == "ExplicitDeny" and d.rule == rule, d.explain()
+
+
+@given(iam_policy_set(), st.sampled_from(_CUSTOMERS))
+def test_get_caller_identity_needs_no_permission(policies, principal):
+    """"No permissions are required to perform this operation. If an administrator adds a policy
+    to your IAM user or role that explicitly denies access to the sts:GetCallerIdentity action,
+    you can still perform this operation.\""""
+    p = copy.deepcopy(policies)
+    p["identity"].append({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]})
+    assert decide(p, Request(principal, "sts:GetCallerIdentity")) == "Allow"
+
+
+_STS_PATTERNS = ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity", "sts:*", "*", "sts:Assume*"]
+_TRUSTED = [{"AWS": IAM_ACCOUNT}, {"AWS": f"arn:aws:iam::{IAM_ACCOUNT}:role/AppRole"}, {"AWS": IAM_PRINCIPALS[2]}, "*",
+            {"AWS": "444455556666"}]
+
+
+@st.composite
+def _trust_statement(draw):
+    s = {"Effect": draw(st.sampled_from(["Allow", "Allow", "Deny"])), "Principal": draw(st.sampled_from(_TRUSTED)),
+         "Action": draw(st.lists(st.sampled_from(_STS_PATTERNS), min_size=1, max_size=3))}
+    if draw(st.booleans()):
+        s["Condition"] = draw(st.sampled_from([
+            {"StringEquals": {"aws:RequestTag/team": "web"}}, {"ForAllValues:StringEquals": {"sts:TransitiveTagKeys": ["team"]}},
+            {"StringEquals": {"sts:SourceIdentity": "alice"}}, {"Null": {"sts:SourceIdentity": "false"}}]))
+    return s
+
+
+@given(st.lists(_trust_statement(), min_size=1, max_size=4), st.lists(_trust_statement(), max_size=3),
+       st.sampled_from(_CUSTOMERS[:4]), st.booleans(), st.booleans(), st.sampled_from(["web", "data"]))
+def test_permissions_only_actions_must_each_be_allowed(trust, identity, principal, tags, source, team):
+    """Session tags and a source identity need "the following permissions-only action in your
+    policy" in addition to sts:AssumeRole. Whatever the trust and identity policies: assuming the
+    role with them is allowed only if sts:TagSession / sts:SetSourceIdentity on the role (same
+    request context) is allowed too; a companion's explicit deny denies the request explicitly;
+    without them the decision is AssumeRole's own."""
+    role = f"arn:aws:iam::{IAM_ACCOUNT}:role/Target"
+    ident = [{"Version": "2012-10-17", "Statement": [{k: v for k, v in s.items() if k != "Principal"} | {"Resource": "*"}]}
+             for s in identity]
+    ps = policy_set({"identity": ident, "resource": [{"Version": "2012-10-17", "Statement": trust}]})
+    extra = ({"aws:RequestTag/team": team, "aws:TagKeys": ["team"]} if tags else {}) | ({"sts:SourceIdentity": "alice"} if source else {})
+    account = principal.split(":")[4]
+    loaded = ps.evaluate(Request(principal, "sts:AssumeRole", role, account, IAM_ACCOUNT, extra))
+    needed = [a for a, asked in (("sts:TagSession", tags), ("sts:SetSourceIdentity", source)) if asked]
+    companions = [ps.evaluate(Request(principal, a, role, account, IAM_ACCOUNT, extra)).effect for a in needed]
+    if loaded.allowed:
+        assert all(e == "Allow" for e in companions), loaded.explain()
+    if "ExplicitDeny" in companions:
+        assert loaded.effect == "ExplicitDeny"
+    if any(e != "Allow" for e in companions):
+        assert not loaded.allowed
+    if not needed:
+        assert loaded.effect == ps.evaluate(Request(principal, "sts:AssumeRole", role, account, IAM_ACCOUNT, {})).effect

@@ -207,3 +207,79 @@ def test_evaluator_fault_is_a_deny(monkeypatch):
 def test_bad_request_is_a_deny_with_error():
     d = PolicySet(identity=[allow()]).evaluate(Request("not-a-principal", "s3:GetObject"))
     assert d.effect == "ImplicitDeny" and d.blocked_by == ("request",) and "not a principal ARN" in d.errors[0]
+
+
+# ---- issue 12: service-side rules, permissions-only actions, KMS aliases ---------------------
+
+SLR = f"arn:aws:iam::{A}:role/aws-service-role/lambda.amazonaws.com/AWSServiceRoleForLambdaReplicator"
+
+
+def test_service_rule_decides_and_says_which():
+    """Issue 12: "An IAM administrator can view, but not edit the permissions for service-linked
+    roles." The decision is ExplicitDeny blocked by ``aws``, names the rule and explains it with
+    the quoted sentence; an allow-everything policy set could change the role before."""
+    d = PolicySet(identity=[allow()]).evaluate(req("iam:PutRolePolicy", SLR))
+    assert (d.effect, d.blocked_by, d.rule) == ("ExplicitDeny", ("aws",), "service-linked-role")
+    assert "can view, but not edit the permissions" in d.explain()
+    assert d.to_dict()["rule"] == "service-linked-role"
+    assert "rule" not in PolicySet(identity=[allow()]).evaluate(req()).to_dict()
+
+
+def test_service_rules_bind_customers_not_aws():
+    """The rule binds customer principals; AWS itself (a service principal, or the service's own
+    service-linked role) is not stopped by it - its policies decide as usual."""
+    linked = f"arn:aws:sts::{A}:assumed-role/AWSServiceRoleForLambdaReplicator/s"
+    d = PolicySet(identity=[allow()]).evaluate(req("iam:PutRolePolicy", SLR, principal=linked, **{"aws:PrincipalArn": SLR}))
+    assert d.allowed and not d.rule
+    d = PolicySet(resource=[{"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "iam:PutRolePolicy"}]}]
+    ).evaluate(Request("lambda.amazonaws.com", "iam:PutRolePolicy", SLR, resource_account=A))
+    assert d.allowed and not d.rule
+
+
+def test_get_caller_identity_is_not_for_anonymous_callers():
+    """sts:GetCallerIdentity needs no permission from a principal that signs the request; an
+    anonymous caller has no identity to return and gets the ordinary evaluation."""
+    assert PolicySet().evaluate(Request(SESSION, "sts:GetCallerIdentity")).allowed
+    assert not PolicySet().evaluate(Request("*", "sts:GetCallerIdentity")).allowed
+
+
+def test_session_tags_need_tag_session_named_in_the_decision():
+    """Issue 12: "In addition to the action that matches the API operation, you must have the
+    following permissions-only action in your policy: sts:TagSession". The trust policy trusts
+    the user for sts:AssumeRole only: without tags the user assumes the role, with tags the
+    decision is blocked by the trust policy for sts:TagSession (it was Allow before)."""
+    user, role = f"arn:aws:iam::{A}:user/alice", f"arn:aws:iam::{A}:role/Target"
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": user}, "Action": "sts:AssumeRole"}]}
+    ps = PolicySet(resource=[trust])
+    assert ps.evaluate(Request(user, "sts:AssumeRole", role)).allowed
+    d = ps.evaluate(Request(user, "sts:AssumeRole", role, context={"aws:TagKeys": ["team"], "aws:RequestTag/team": "web"}))
+    assert d.effect == "ImplicitDeny" and "resource (sts:TagSession)" in d.blocked_by
+    d = ps.evaluate(Request(user, "sts:AssumeRole", role, context={"sts:SourceIdentity": "alice"}))
+    assert d.effect == "ImplicitDeny" and "resource (sts:SetSourceIdentity)" in d.blocked_by
+
+
+def test_kms_request_on_an_alias_arn_is_an_invalid_request():
+    """Issue 12: "When an alias is the value of a resource element, the policy applies to the
+    alias resource, not to any KMS key that might be associated with it": KMS authorizes Decrypt
+    on the key, so a Decrypt request on the alias ARN is refused with the reason (it was
+    allowed by a policy naming the alias before)."""
+    alias = f"arn:aws:kms:eu-west-1:{A}:alias/orders"
+    d = PolicySet(identity=[allow("kms:Decrypt", alias)]).evaluate(req("kms:Decrypt", alias))
+    assert d.effect == "ImplicitDeny" and d.blocked_by == ("request",)
+    assert "authorized on the KMS key, not on the alias alias/orders" in d.errors[0]
+
+
+def test_kms_request_alias_becomes_the_alias_name_and_a_resource_alias():
+    """"the value of the KeyId parameter in the request must be a matching alias name or alias
+    ARN": an alias ARN in kms:RequestAlias is compared as its name; and the alias that named the
+    key is among the key's aliases (kms:ResourceAliases), alongside those the caller listed."""
+    key = f"arn:aws:kms:eu-west-1:{A}:key/k1"
+    ps = PolicySet(identity=[allow("kms:Decrypt", key, Condition={
+        "StringEquals": {"kms:RequestAlias": "alias/orders"},
+        "ForAllValues:StringEquals": {"kms:ResourceAliases": ["alias/orders", "alias/billing"]},
+        "ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/orders"}})],
+                   resource=[{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": A}, "Action": "kms:*"}]}])
+    arn = f"arn:aws:kms:eu-west-1:{A}:alias/orders"
+    assert ps.evaluate(req("kms:Decrypt", key, **{"kms:RequestAlias": arn, "kms:ResourceAliases": ["alias/billing"]})).allowed
+    assert not ps.evaluate(req("kms:Decrypt", key, **{"kms:RequestAlias": arn, "kms:ResourceAliases": ["alias/prod"]})).allowed

@@ -53,6 +53,15 @@ DOCS = {
     "keys": ("AWS global condition context keys", IAM + "reference_policies_condition-keys.html"),
     "codesign": ("Configuring IAM policies for Lambda code signing configurations", "https://docs.aws.amazon.com/lambda/latest/dg/config-codesigning-policies.html"),
     "passrole": ("Grant a user permissions to pass a role to an AWS service", IAM + "id_roles_use_passrole.html"),
+    "sesstags": ("Pass session tags in AWS STS", IAM + "id_session-tags.html"),
+    "sourceid": ("Monitor and control actions taken with assumed roles", IAM + "id_credentials_temp_control-access_monitor.html"),
+    "stsapi": ("Compare AWS STS credentials", IAM + "id_credentials_temp_request.html"),
+    "slr": ("Using service-linked roles", IAM + "using-service-linked-roles.html"),
+    "sso": ("Troubleshooting IAM Identity Center issues", "https://docs.aws.amazon.com/singlesignon/latest/userguide/troubleshooting.html"),
+    "managed": ("AWS managed policies", IAM + "access_policies_managed-vs-inline.html"),
+    "kmsalias": ("Use aliases to control access to KMS keys", "https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html"),
+    "kmsaliasaccess": ("Controlling access to aliases", "https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html"),
+    "kmskeys": ("AWS KMS condition keys", "https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html"),
 }
 
 Q = {
@@ -120,6 +129,27 @@ Q = {
     "rcp_subset": "RCPs apply to resources for a subset of AWS services.",
     "codesign_null": "Use a Null condition operator to check if a condition key is absent at the time of authorization.",
     "passrole": "To pass a role (and its permissions) to an AWS service, a user must have permissions to pass the role to the service.",
+    "notprincipal_allow": "We strongly recommend that you do not use NotPrincipal in the same policy statement as \"Effect\": \"Allow\". Doing so allows all principals except the one named in the NotPrincipal element. We do not recommend this because the permissions specified in the policy statement will be granted to all principals except for the ones specified. By doing this, you might grant access to anonymous (unauthenticated) users.",
+    "tagsession": "In addition to the action that matches the API operation, you must have the following permissions-only action in your policy: sts:TagSession",
+    "tagsession_trust": "This action must be allowed before the user can pass session tags. If your policy includes the first statement without the second statement, the user can't assume the role.",
+    "tagsession_keys": "sts:TransitiveTagKeys - Use this key to compare the transitive session tag keys in the request with those specified in the policy.",
+    "sourceid": "In addition to the action that matches the API operation, you must have the following permissions-only action in your policy: sts:SetSourceIdentity",
+    "sourceid_chain": "When you assume a role with another role, called role chaining, permissions for sts:SetSourceIdentity are required in both the permissions policy of the principal who is assuming the role and in the role trust policy of the target role. Otherwise, the assume role operation will fail.",
+    "sourceid_xacct": "To set a source identity across account boundaries, you must include the sts:SetSourceIdentity permission in two places. It must be in the permissions policy of the principal in the originating account and in the role trust policy of the role in the target account.",
+    "getcalleridentity": "No permissions are required to perform this operation. If an administrator adds a policy to your IAM user or role that explicitly denies access to the sts:GetCallerIdentity action, you can still perform this operation.",
+    "slr_edit": "An IAM administrator can view, but not edit the permissions for service-linked roles.",
+    "slr_policy": "The defined permissions include the trust policy and the permissions policy, and that permissions policy cannot be attached to any other IAM entity.",
+    "slr_description": "You can edit the description of any role from the IAM console, API, or CLI.",
+    "sso_protected": "Attempting to modify these roles from within the IAM console will result in the following error: 'Cannot perform the operation on the protected role 'AWSReservedSSO_RoleName_Here' - this role is only modifiable by AWS'",
+    "managed_fixed": "You cannot change the permissions defined in AWS managed policies.",
+    "kms_resource_alias": "When an alias is the value of a resource element, the policy applies to the alias resource, not to any KMS key that might be associated with it.",
+    "kms_request_alias": "To satisfy this condition, the value of the KeyId parameter in the request must be a matching alias name or alias ARN. If the request uses a different key identifier, it does not satisfy the condition, even if identifies the same KMS key.",
+    "kms_request_alias_ops": "You cannot use this condition key to control access to alias operations, such as CreateAlias or DeleteAlias.",
+    "kms_resource_aliases": "To satisfy the condition, the KMS key used in the operation must have the specified alias. It does not matter whether or how the KMS key is identified in the request for the operation.",
+    "kms_anyvalue": "ForAnyValue: At least one alias associated with the KMS key must match an alias in the policy condition. Other aliases are permitted. If the KMS key has no aliases, the condition is not satisfied.",
+    "kms_allvalues": "ForAllValues: Every alias associated with the KMS key must match an alias in the policy. This set operator limits the aliases associated with the KMS key to those in the policy condition.",
+    "kms_alias_both": "To create an alias, the principal needs the following permissions for both the alias and for the associated KMS key.",
+    "kms_alias_keypolicy": "kms:CreateAlias for the KMS key. This permission must be provided in a key policy or in an IAM policy that is delegated from the key policy.",
 }
 
 CASES: dict[str, list] = {}
@@ -861,6 +891,170 @@ case(T, "principal-type-condition", "keys", "string_equals", "ImplicitDeny", act
 case(T, "principal-resource-account-condition", "keys", "string_equals", "ExplicitDeny", action="sqs:SendMessage", res=f"arn:aws:sqs:eu-west-1:{B}:inbox",
      identity=[ALL, pol(deny("sqs:*", "*", Condition={"StringNotEquals": {"aws:ResourceAccount": A}}))],
      resource=[pol(allow("sqs:SendMessage", "*", Principal={"AWS": A}))], why="aws:ResourceAccount is the queue owner's account.")
+
+# =============================================================================== NotPrincipal with Allow
+T = "principals"
+NP_BUCKET = pol({"Effect": "Allow", "NotPrincipal": {"AWS": f"arn:aws:iam::{A}:user/bob"}, "Action": "s3:GetObject", "Resource": BUCKET + "/*"})
+case(T, "notprincipal-allow-grants-everyone-else", "notprincipal", "notprincipal_allow", "Allow", action="s3:GetObject", res=OBJ,
+     principal=USER, resource=[NP_BUCKET], why="alice is not named, so the statement grants her directly; she has no identity policy.")
+case(T, "notprincipal-allow-not-the-named-user", "notprincipal", "notprincipal_allow", "ImplicitDeny", action="s3:GetObject", res=OBJ,
+     principal=f"arn:aws:iam::{A}:user/bob", resource=[NP_BUCKET])
+case(T, "notprincipal-allow-grants-anonymous", "notprincipal", "notprincipal_allow", "Allow", action="s3:GetObject", res=OBJ,
+     principal="*", resource_account=A, resource=[NP_BUCKET])
+case(T, "notprincipal-allow-cross-account-needs-identity", "xacct", "xacct_both", "ImplicitDeny", action="s3:GetObject", res=OBJ,
+     principal=X_SESSION, resource_account=A, resource=[NP_BUCKET], why="The bucket grants the partner session, which has no identity policy.")
+case(T, "notprincipal-allow-cross-account-with-identity", "notprincipal", "notprincipal_allow", "Allow", action="s3:GetObject", res=OBJ,
+     principal=X_SESSION, resource_account=A, identity=[pol(allow("s3:GetObject"))], resource=[NP_BUCKET])
+case(T, "notprincipal-allow-listed-account-excludes-its-sessions", "notprincipal", "notprincipal_allow", "ImplicitDeny", action="s3:GetObject",
+     res=OBJ, resource=[pol({"Effect": "Allow", "NotPrincipal": {"AWS": A}, "Action": "s3:GetObject", "Resource": BUCKET + "/*"})],
+     why="Read fail-closed: a session whose account (or role) is listed is not granted by an Allow with NotPrincipal.")
+
+# =============================================================================== AWS's service-side rules
+T = "service_rules"
+ADMIN = pol(allow("*"))
+SLR = f"arn:aws:iam::{A}:role/aws-service-role/lambda.amazonaws.com/AWSServiceRoleForLambdaReplicator"
+SSO_ROLE = f"arn:aws:iam::{A}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_0123456789abcdef"
+case(T, "gci-allowed-despite-explicit-deny", "stsapi", "getcalleridentity", "Allow", action="sts:GetCallerIdentity",
+     identity=[ADMIN, pol(deny("sts:GetCallerIdentity"))])
+case(T, "gci-allowed-without-any-policy", "stsapi", "getcalleridentity", "Allow", action="sts:GetCallerIdentity", principal=USER)
+case(T, "gci-allowed-under-deny-all-scp-and-boundary", "stsapi", "getcalleridentity", "Allow", action="sts:GetCallerIdentity",
+     boundary=pol(allow("s3:GetObject")), scps=scps((2, [pol(deny("*"))])))
+for act in ("iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:UpdateAssumeRolePolicy",
+            "iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary"):
+    case(T, f"slr-admin-cannot-{act.split(':')[1].lower()}", "slr", "slr_edit", "ExplicitDeny", action=act, res=SLR, identity=[ADMIN],
+         why="An administrator allowed everything still cannot change a service-linked role's permissions.")
+case(T, "slr-root-cannot-attach-policy", "slr", "slr_edit", "ExplicitDeny", action="iam:AttachRolePolicy", res=SLR, principal=ROOT)
+case(T, "slr-description-can-be-edited", "slr", "slr_description", "Allow", action="iam:UpdateRoleDescription", res=SLR, identity=[ADMIN])
+case(T, "slr-can-be-viewed", "slr", "slr_edit", "Allow", action="iam:GetRole", res=SLR, identity=[ADMIN])
+case(T, "slr-policy-cannot-be-attached-elsewhere", "slr", "slr_policy", "ExplicitDeny", action="iam:AttachRolePolicy",
+     res=f"arn:aws:iam::{A}:role/app-orders", identity=[ADMIN],
+     context={"iam:PolicyARN": "arn:aws:iam::aws:policy/aws-service-role/AWSLambdaReplicator"})
+case(T, "slr-other-aws-policy-can-be-attached", "managed", "managed_fixed", "Allow", action="iam:AttachRolePolicy",
+     res=f"arn:aws:iam::{A}:role/app-orders", identity=[ADMIN], context={"iam:PolicyARN": "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+     why="Attaching an AWS managed policy changes the role, not the policy.")
+for act in ("iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole", "iam:UpdateRole"):
+    case(T, f"sso-role-cannot-{act.split(':')[1].lower()}", "sso", "sso_protected", "ExplicitDeny", action=act, res=SSO_ROLE,
+         identity=[ADMIN])
+case(T, "sso-role-can-be-viewed", "sso", "sso_protected", "Allow", action="iam:GetRole", res=SSO_ROLE, identity=[ADMIN])
+case(T, "sso-service-linked-role-manages-its-roles", "sso", "sso_protected", "Allow", action="iam:PutRolePolicy", res=SSO_ROLE,
+     principal=f"arn:aws:sts::{A}:assumed-role/AWSServiceRoleForSSO/sso-session",
+     context={"aws:PrincipalArn": f"arn:aws:iam::{A}:role/aws-service-role/sso.amazonaws.com/AWSServiceRoleForSSO"},
+     identity=[pol(allow("iam:PutRolePolicy", "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*"))],
+     why="The rule binds customers; Identity Center changes these roles through its own service-linked role.")
+for act in ("iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicyVersion", "iam:DeletePolicy"):
+    case(T, f"aws-managed-policy-{act.split(':')[1].lower()}", "managed", "managed_fixed", "ExplicitDeny", action=act,
+         res="arn:aws:iam::aws:policy/AdministratorAccess", resource_account=A, identity=[ADMIN])
+case(T, "customer-managed-policy-can-change", "managed", "managed_fixed", "Allow", action="iam:CreatePolicyVersion",
+     res=f"arn:aws:iam::{A}:policy/app-boundary", identity=[ADMIN], why="Only AWS managed policies are fixed.")
+
+# =============================================================================== session tags and source identity
+T = "session_tags"
+TARGET = f"arn:aws:iam::{A}:role/Target"
+TAGS = {"aws:RequestTag/Project": "Automation", "aws:RequestTag/Department": "Engineering", "aws:TagKeys": ["Project", "Department"]}
+TRUST_ASSUME = pol({"Effect": "Allow", "Principal": {"AWS": USER}, "Action": "sts:AssumeRole"})
+TRUST_TAGS = pol({"Effect": "Allow", "Principal": {"AWS": USER}, "Action": "sts:AssumeRole"},
+                 {"Effect": "Allow", "Principal": {"AWS": USER}, "Action": "sts:TagSession",
+                  "Condition": {"StringEquals": {"aws:RequestTag/Department": ["Engineering", "Marketing"]},
+                                "ForAllValues:StringEquals": {"sts:TransitiveTagKeys": ["Project", "Department"]}}})
+case(T, "tags-trust-without-tagsession", "sesstags", "tagsession_trust", "ImplicitDeny", action="sts:AssumeRole", res=TARGET,
+     principal=USER, resource=[TRUST_ASSUME], context=TAGS)
+case(T, "tags-none-trust-without-tagsession", "sesstags", "tagsession", "Allow", action="sts:AssumeRole", res=TARGET,
+     principal=USER, resource=[TRUST_ASSUME], why="Without session tags sts:TagSession is not needed.")
+case(T, "tags-trust-allows-tagsession", "sesstags", "tagsession_trust", "Allow", action="sts:AssumeRole", res=TARGET,
+     principal=USER, resource=[TRUST_TAGS], context=TAGS)
+case(T, "tags-trust-condition-on-tag-value", "sesstags", "tagsession_trust", "ImplicitDeny", action="sts:AssumeRole", res=TARGET,
+     principal=USER, resource=[TRUST_TAGS], context={**TAGS, "aws:RequestTag/Department": "Sales"},
+     why="The trust policy lets the user pass only Engineering or Marketing as Department.")
+case(T, "tags-transitive-key-not-allowed", "sesstags", "tagsession_keys", "ImplicitDeny", action="sts:AssumeRole", res=TARGET,
+     principal=USER, resource=[TRUST_TAGS], context={**TAGS, "sts:TransitiveTagKeys": ["Project", "CostCenter"]})
+case(T, "tags-transitive-keys-allowed", "sesstags", "tagsession_keys", "Allow", action="sts:AssumeRole", res=TARGET,
+     principal=USER, resource=[TRUST_TAGS], context={**TAGS, "sts:TransitiveTagKeys": ["Project"]})
+case(T, "tags-denied-by-scp", "sesstags", "tagsession", "ExplicitDeny", action="sts:AssumeRole", res=TARGET, principal=USER,
+     resource=[TRUST_TAGS], context=TAGS, scps=scps((1, [pol(deny("sts:TagSession"))])))
+X_TARGET = f"arn:aws:iam::{B}:role/Deploy"
+X_TRUST_TAGS = pol({"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": ["sts:AssumeRole", "sts:TagSession"]})
+case(T, "tags-cross-account-identity-must-allow-tagsession", "sesstags", "tagsession", "ImplicitDeny", action="sts:AssumeRole",
+     res=X_TARGET, identity=[pol(allow("sts:AssumeRole", X_TARGET))], resource=[X_TRUST_TAGS], context=TAGS)
+case(T, "tags-cross-account-both-allow", "sesstags", "tagsession", "Allow", action="sts:AssumeRole", res=X_TARGET,
+     identity=[pol(allow(["sts:AssumeRole", "sts:TagSession"], X_TARGET))], resource=[X_TRUST_TAGS], context=TAGS)
+DEV = f"arn:aws:iam::{A}:user/DevUser"
+DEV_ROLE = f"arn:aws:iam::{A}:role/Developer_Role"
+DEV_TRUST = pol({"Effect": "Allow", "Principal": {"AWS": DEV}, "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"],
+                 "Condition": {"StringEquals": {"sts:SourceIdentity": "DevUser"}}})
+DEV_IDENTITY = pol(allow("sts:AssumeRole", DEV_ROLE),
+                   allow("sts:SetSourceIdentity", DEV_ROLE, Condition={"StringLike": {"sts:SourceIdentity": "${aws:username}"}}))
+case(T, "srcid-trust-without-setsourceidentity", "sourceid", "sourceid", "ImplicitDeny", action="sts:AssumeRole", res=DEV_ROLE,
+     principal=DEV, resource=[pol({"Effect": "Allow", "Principal": {"AWS": DEV}, "Action": "sts:AssumeRole"})],
+     context={"sts:SourceIdentity": "DevUser"})
+case(T, "srcid-doc-example-own-name", "sourceid", "sourceid", "Allow", action="sts:AssumeRole", res=DEV_ROLE, principal=DEV,
+     identity=[DEV_IDENTITY], resource=[DEV_TRUST], context={"sts:SourceIdentity": "DevUser"})
+case(T, "srcid-doc-example-other-name", "sourceid", "sourceid", "ImplicitDeny", action="sts:AssumeRole", res=DEV_ROLE, principal=DEV,
+     identity=[DEV_IDENTITY], resource=[DEV_TRUST], context={"sts:SourceIdentity": "Admin"})
+CHAIN_TRUST = pol({"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"]})
+case(T, "srcid-role-chaining-needs-identity", "sourceid", "sourceid_chain", "ImplicitDeny", action="sts:AssumeRole", res=TARGET,
+     identity=[pol(allow("sts:AssumeRole", TARGET))], resource=[CHAIN_TRUST], context={"sts:SourceIdentity": "alice"})
+case(T, "srcid-role-chaining-both-allow", "sourceid", "sourceid_chain", "Allow", action="sts:AssumeRole", res=TARGET,
+     identity=[pol(allow(["sts:AssumeRole", "sts:SetSourceIdentity"], TARGET))], resource=[CHAIN_TRUST], context={"sts:SourceIdentity": "alice"})
+case(T, "srcid-role-chaining-without-source-identity", "denyallow", "rbp_role", "Allow", action="sts:AssumeRole", res=TARGET,
+     resource=[CHAIN_TRUST], why="Without a source identity the trust policy naming the role grants as before.")
+case(T, "srcid-cross-account-trust-must-allow", "sourceid", "sourceid_xacct", "ImplicitDeny", action="sts:AssumeRole", res=X_TARGET,
+     identity=[pol(allow(["sts:AssumeRole", "sts:SetSourceIdentity"], X_TARGET))],
+     resource=[pol({"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "sts:AssumeRole"})], context={"sts:SourceIdentity": "alice"})
+
+# =============================================================================== KMS aliases
+T = "kms_aliases"
+KEY_POLICY_ACCOUNT = pol(allow("kms:*", "*", Principal={"AWS": f"arn:aws:iam::{A}:root"}))
+ALPHA_DEV = f"arn:aws:sts::{A}:assumed-role/alpha-developer/s1"
+ALPHA_KEY_POLICY = pol(allow(["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"], "*",
+                             Principal={"AWS": f"arn:aws:iam::{A}:role/alpha-developer"},
+                             Condition={"StringLike": {"kms:RequestAlias": "alias/*alpha*"}}))
+ALIAS = f"arn:aws:kms:eu-west-1:{A}:alias/project-alpha"
+case(T, "kms-request-alias-name-matches", "kmsalias", "kms_request_alias", "Allow", action="kms:Decrypt", res=KEY, principal=ALPHA_DEV,
+     resource=[ALPHA_KEY_POLICY], context={"kms:RequestAlias": "alias/project-alpha"})
+case(T, "kms-request-alias-arn-matches", "kmskeys", "kms_request_alias", "Allow", action="kms:DescribeKey", res=KEY, principal=ALPHA_DEV,
+     resource=[ALPHA_KEY_POLICY], context={"kms:RequestAlias": ALIAS}, why="The request named the key by its alias ARN.")
+case(T, "kms-request-by-key-arn-fails-alias-condition", "kmskeys", "kms_request_alias", "ImplicitDeny", action="kms:Decrypt", res=KEY,
+     principal=ALPHA_DEV, resource=[ALPHA_KEY_POLICY], why="The request used the key ARN, not an alias.")
+case(T, "kms-request-other-alias", "kmskeys", "kms_request_alias", "ImplicitDeny", action="kms:Decrypt", res=KEY, principal=ALPHA_DEV,
+     resource=[ALPHA_KEY_POLICY], context={"kms:RequestAlias": "alias/project-beta"})
+case(T, "kms-request-alias-not-for-alias-operations", "kmskeys", "kms_request_alias_ops", "ImplicitDeny", action="kms:CreateAlias",
+     res=ALIAS, identity=[pol(allow("kms:CreateAlias", "*", Condition={"StringLike": {"kms:RequestAlias": "alias/*"}}))],
+     context={"kms:RequestAlias": "alias/project-alpha"}, why="An alias operation carries no kms:RequestAlias.")
+RESTRICTED = pol(allow(["kms:EnableKeyRotation", "kms:DisableKeyRotation", "kms:GetKeyRotationStatus"],
+                       [f"arn:aws:kms:*:{A}:key/*", f"arn:aws:kms:*:{B}:key/*"],
+                       Condition={"ForAnyValue:StringLike": {"kms:ResourceAliases": "alias/restricted*"}}))
+case(T, "kms-resource-aliases-key-has-alias", "kmsalias", "kms_resource_aliases", "Allow", action="kms:EnableKeyRotation", res=KEY,
+     identity=[RESTRICTED], resource=[KEY_POLICY_ACCOUNT], context={"kms:ResourceAliases": ["alias/restricted-project", "alias/other"]},
+     why="The request names the key by its ID; the key's aliases decide.")
+case(T, "kms-resource-aliases-from-request-alias", "kmsalias", "kms_resource_aliases", "Allow", action="kms:EnableKeyRotation", res=KEY,
+     identity=[RESTRICTED], resource=[KEY_POLICY_ACCOUNT], context={"kms:RequestAlias": "alias/restricted-project"},
+     why="The alias that names the key in the request is one of the key's aliases.")
+case(T, "kms-resource-aliases-no-match", "kmsalias", "kms_resource_aliases", "ImplicitDeny", action="kms:EnableKeyRotation", res=KEY,
+     identity=[RESTRICTED], resource=[KEY_POLICY_ACCOUNT], context={"kms:ResourceAliases": ["alias/other"]})
+case(T, "kms-resource-aliases-any-value-no-aliases", "kmskeys", "kms_anyvalue", "ImplicitDeny", action="kms:EnableKeyRotation", res=KEY,
+     identity=[RESTRICTED], resource=[KEY_POLICY_ACCOUNT])
+ALL_TEST = pol(allow(["kms:EnableKey", "kms:DisableKey"], f"arn:aws:kms:*:{A}:key/*",
+                     Condition={"ForAllValues:StringLike": {"kms:ResourceAliases": "alias/*Test*"}}))
+case(T, "kms-resource-aliases-all-values-match", "kmskeys", "kms_allvalues", "Allow", action="kms:DisableKey", res=KEY,
+     identity=[ALL_TEST], resource=[KEY_POLICY_ACCOUNT], context={"kms:ResourceAliases": ["alias/Test1", "alias/ProjectTest"]})
+case(T, "kms-resource-aliases-all-values-one-other", "kmskeys", "kms_allvalues", "ImplicitDeny", action="kms:DisableKey", res=KEY,
+     identity=[ALL_TEST], resource=[KEY_POLICY_ACCOUNT], context={"kms:ResourceAliases": ["alias/Test1", "alias/prod"]})
+case(T, "kms-alias-in-resource-element-not-the-key", "kmsalias", "kms_resource_alias", "ImplicitDeny", action="kms:Decrypt", res=KEY,
+     identity=[pol(allow("kms:Decrypt", ALIAS))], resource=[KEY_POLICY_ACCOUNT], context={"kms:RequestAlias": "alias/project-alpha"})
+case(T, "kms-key-operation-on-alias-arn-is-invalid", "kmsalias", "kms_resource_alias", "ImplicitDeny", action="kms:Decrypt", res=ALIAS,
+     identity=[pol(allow("kms:Decrypt", ALIAS))], why="KMS authorizes Decrypt on the key: a request on the alias ARN is refused as invalid.")
+TEST_ALIAS = f"arn:aws:kms:eu-west-1:{A}:alias/test-key"
+ALIAS_IAM = pol(allow(["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"], TEST_ALIAS))
+case(T, "kms-create-alias-on-the-alias", "kmsaliasaccess", "kms_alias_both", "Allow", action="kms:CreateAlias", res=TEST_ALIAS,
+     principal=USER, identity=[ALIAS_IAM], why="The alias part, authorized by the IAM policy (aliases have no resource policy).")
+case(T, "kms-create-other-alias", "kmsaliasaccess", "kms_alias_both", "ImplicitDeny", action="kms:CreateAlias",
+     res=f"arn:aws:kms:eu-west-1:{A}:alias/prod-key", principal=USER, identity=[ALIAS_IAM])
+case(T, "kms-create-alias-on-the-key-needs-key-policy", "kmsaliasaccess", "kms_alias_keypolicy", "ImplicitDeny", action="kms:CreateAlias",
+     res=KEY, principal=USER, identity=[pol(allow("kms:CreateAlias"))],
+     resource=[pol(allow(["kms:CreateAlias", "kms:DescribeKey"], "*", Principal={"AWS": f"arn:aws:iam::{A}:user/KMSAdminUser"}))])
+case(T, "kms-create-alias-on-the-key-key-policy-allows", "kmsaliasaccess", "kms_alias_keypolicy", "Allow", action="kms:CreateAlias",
+     res=KEY, principal=f"arn:aws:iam::{A}:user/KMSAdminUser",
+     resource=[pol(allow(["kms:CreateAlias", "kms:DescribeKey"], "*", Principal={"AWS": f"arn:aws:iam::{A}:user/KMSAdminUser"}))])
 
 
 def write(check: bool) -> int:

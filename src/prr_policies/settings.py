@@ -452,18 +452,15 @@ class Settings:
 
 
 def _read_yaml(path: Path) -> Any:
-    import yaml
+    from prr_policies import _yaml
 
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(str(path), "", f"cannot read settings file: {exc.strerror or exc}") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InputError(str(path), where, f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    except UnicodeDecodeError:
+        raise InputError(str(path), "", "cannot read settings file: not UTF-8 text") from None
+    return _yaml.load(text, str(path))
 
 
 @lru_cache(maxsize=1)
@@ -486,19 +483,23 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
-    """Defaults merged with ``path`` (a prr.yaml); errors name the file and the key path."""
+def merged_settings_data(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """The packaged defaults merged with ``path`` (a prr.yaml), before validation."""
     data = _read_yaml(DEFAULTS_FILE)
-    source = "<defaults>"
     if path is not None:
-        source = str(path)
         own = _read_yaml(Path(path))
         if own is None:
             own = {}
         if not isinstance(own, dict):
-            raise InputError(source, "", f"expected a mapping at the top level, got {type(own).__name__}")
+            raise InputError(str(path), "", f"expected a mapping at the top level, got {type(own).__name__}")
         data = _merge(data, own)
-    return dataclasses.replace(parse_dataclass(Settings, data, source), source=source)
+    return data
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Defaults merged with ``path`` (a prr.yaml); errors name the file and the key path."""
+    source = "<defaults>" if path is None else str(path)
+    return dataclasses.replace(parse_dataclass(Settings, merged_settings_data(path), source), source=source)
 
 
 def settings_path_from_env(cwd: str | os.PathLike[str] | None = None) -> Path | None:

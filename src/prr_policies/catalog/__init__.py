@@ -112,13 +112,13 @@ class Catalog:
 
 
 def _load(cls: type, path: Path) -> object:
-    import yaml
+    from prr_policies import _yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError(str(path), "", f"cannot read catalog file: {exc}") from None
-    return parse_dataclass(cls, data, str(path))
+    return parse_dataclass(cls, _yaml.load(text, str(path)), str(path))
 
 
 def _unique(ids: list[str], source: str, where: str) -> None:

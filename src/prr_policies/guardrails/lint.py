@@ -10,7 +10,10 @@ Each finding names the file and the JSON path. Checks:
   actions (an error if for none of them, a warning if for only some);
 - no ``Allow`` of every action on every resource (not checked for SCPs and RCPs, where
   FullAWSAccess passes through without granting);
-- the size limit of the policy type.
+- a warning for ``NotPrincipal`` with ``Allow``: valid, but it grants every principal not
+  listed, anonymous callers included;
+- the size limit of the policy type (the one table in :mod:`prr_policies.iam.limits`, which the
+  engine enforces too).
 """
 
 from __future__ import annotations
@@ -26,21 +29,7 @@ from typing import Any
 
 from prr_policies.errors import InputError
 from prr_policies.guardrails.common import data
-from prr_policies.iam import PolicyError, parse_policy
-
-# type -> (policy kind, max characters, whether whitespace counts)
-POLICY_TYPES: dict[str, tuple[str, int, bool]] = {
-    "managed": ("identity", 6144, False),
-    "role-inline": ("identity", 10240, False),
-    "user-inline": ("identity", 2048, False),
-    "group-inline": ("identity", 5120, False),
-    "boundary": ("boundary", 6144, False),
-    "session": ("session", 2048, False),
-    "trust": ("resource", 2048, False),
-    "resource": ("resource", 20480, True),
-    "scp": ("scp", 5120, True),
-    "rcp": ("rcp", 5120, True),
-}
+from prr_policies.iam import POLICY_TYPES, PolicyError, PolicyTooLarge, parse_policy
 
 
 @dataclass(frozen=True)
@@ -124,18 +113,15 @@ def _expand(pattern: str) -> list[tuple[str, str]]:
 def lint_document(doc: Any, source: str, ptype: str = "managed") -> list[Finding]:
     if ptype not in POLICY_TYPES:
         raise InputError(source, "--type", f"unknown policy type {ptype!r} (one of {', '.join(POLICY_TYPES)})")
-    kind, limit, whitespace_counts = POLICY_TYPES[ptype]
-    text = doc if isinstance(doc, str) else json.dumps(doc, indent=2)
     findings: list[Finding] = []
     try:
-        parse_policy(text, kind, source=source)
+        parse_policy(doc, POLICY_TYPES[ptype].kinds[0], source=source, policy_type=ptype)
+    except PolicyTooLarge as exc:  # raised only for an otherwise valid document: lint it all the same
+        findings.append(Finding(source, exc.path, "error", "too-large", exc.reason))
     except PolicyError as exc:
         return [Finding(source, exc.path, "error", "invalid-policy", exc.reason)]
-    doc = json.loads(text)
-    size = len(text) if whitespace_counts else len("".join(text.split()))
-    if size > limit:
-        findings.append(Finding(source, "(document)", "error", "too-large",
-                                f"{size} characters{'' if whitespace_counts else ' without whitespace'}; a {ptype} policy holds at most {limit}"))
+    if isinstance(doc, str):
+        doc = json.loads(doc)
     raw = doc["Statement"]
     stmts = [("Statement", raw)] if isinstance(raw, dict) else [(f"Statement[{i}]", s) for i, s in enumerate(raw)]
     for where, s in stmts:
@@ -173,6 +159,10 @@ def _lint_statement(s: dict, where: str, source: str, ptype: str) -> list[Findin
             and (akey == "NotAction" or "*" in patterns)):
         what = "every action" if akey == "Action" else "every action but the listed ones"
         out.append(Finding(source, f"{where}", "error", "admin-wildcard", f"allows {what} on every resource"))
+    if "NotPrincipal" in s and s["Effect"] == "Allow":
+        out.append(Finding(source, f"{where}.NotPrincipal", "warning", "not-principal-allow",
+                           "Allow with NotPrincipal grants every principal not listed, anonymous callers included; AWS strongly "
+                           "recommends against it and most resource-based policy types refuse it: name the principals in Principal"))
     cond = s.get("Condition") or {}
     every_action = akey == "NotAction" or "*" in patterns
     for op, keys in cond.items():

@@ -8,7 +8,8 @@
     decision.effect        # "Allow" | "ExplicitDeny" | "ImplicitDeny"
     decision.explain()     # the layers that blocked and the statements that decided
 
-Policies are validated (:class:`PolicyError` names the JSON path) and compiled once. This
+Policies are validated (:class:`PolicyError` names the JSON path), held to their type's size
+limit (:data:`POLICY_TYPES`) and compiled once. This
 package imports neither boto3 nor checkov; the account collector takes boto3 clients you pass.
 """
 
@@ -25,10 +26,12 @@ from prr_policies.iam.engine import (
     parse_principal,
     policy_set,
 )
-from prr_policies.iam.model import KINDS, Policy, PolicyError, Statement, parse_policy
+from prr_policies.iam.limits import POLICY_TYPES
+from prr_policies.iam.model import KINDS, Policy, PolicyError, PolicyTooLarge, Statement, parse_policy
 
 __all__ = [
-    "ALLOW", "EXPLICIT_DENY", "IMPLICIT_DENY", "KINDS", "Case", "Decision", "Policy", "PolicyError", "PolicySet",
+    "ALLOW", "EXPLICIT_DENY", "IMPLICIT_DENY", "KINDS", "POLICY_TYPES", "Case", "Decision", "Policy", "PolicyError", "PolicySet",
+    "PolicyTooLarge",
     "Request", "Statement", "StatementRef", "case_files", "evaluate", "load_cases", "parse_policy",
     "parse_principal", "policy_set",
 ]

@@ -17,11 +17,18 @@ Collected for a principal:
 
 A call that fails raises :class:`CollectError` naming the call and the entity; nothing is
 silently left out of the set (a missing policy would read as a wider permission).
+
+``Collected.types`` records what each document is (``user-inline``, ``managed``,
+``aws-managed``, ``scp``, ``s3-bucket``...), so ``policy_set()`` holds each to its own size
+limit (:mod:`prr_policies.iam.limits`); AWS managed policies, which AWS writes beyond the
+customer quotas, are not held to one. Trust policies keep the default resource limit: their
+quota is adjustable per account.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -39,9 +46,20 @@ class CollectError(RuntimeError):
 class Collected:
     policies: dict
     sources: list[str] = field(default_factory=list)  # where each policy came from, in order
+    types: dict = field(default_factory=dict)  # the policy type of each document, in the shape of ``policies``
 
     def policy_set(self) -> PolicySet:
-        return policy_set(self.policies, source="collected")
+        return policy_set(self.policies, source="collected", types=self.types)
+
+
+_AWS_MANAGED = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/")
+# The size-limit row of each service's resource-based policy (None: the default resource limit).
+_RESOURCE_TYPES = {"lambda": "lambda-function", "sqs": "sqs-queue", "sns": "sns-topic", "s3": "s3-bucket",
+                   "kms": "kms-key", "secretsmanager": "secretsmanager-secret"}
+
+
+def _managed_type(arn: str) -> str:
+    return "aws-managed" if _AWS_MANAGED.match(arn) else "managed"
 
 
 def _call(client: Any, method: str, entity: str, **kwargs: Any) -> dict:
@@ -87,15 +105,17 @@ def _managed(iam: Any, arn: str) -> dict:
     return _doc(ver["Document"], f"{arn} {pol['DefaultVersionId']}")
 
 
-def _entity_policies(iam: Any, kind: str, name: str, out: list, sources: list) -> None:
+def _entity_policies(iam: Any, kind: str, name: str, out: list, sources: list, types: list) -> None:
     cap = kind.capitalize()
     for pname in _pages(iam, f"list_{kind}_policies", "PolicyNames", f"{kind} {name}", **{f"{cap}Name": name}):
         got = _call(iam, f"get_{kind}_policy", f"{kind} {name} inline {pname}", **{f"{cap}Name": name, "PolicyName": pname})
         out.append(_doc(got["PolicyDocument"], f"{kind} {name} inline {pname}"))
         sources.append(f"identity: {kind} {name} inline policy {pname}")
+        types.append(f"{kind}-inline")
     for att in _pages(iam, f"list_attached_{kind}_policies", "AttachedPolicies", f"{kind} {name}", **{f"{cap}Name": name}):
         out.append(_managed(iam, att["PolicyArn"]))
         sources.append(f"identity: {kind} {name} managed policy {att['PolicyArn']}")
+        types.append(_managed_type(att["PolicyArn"]))
 
 
 def collect_identity(iam: Any, principal_arn: str) -> Collected:
@@ -106,24 +126,27 @@ def collect_identity(iam: Any, principal_arn: str) -> Collected:
     p = parse_principal(principal_arn)
     identity: list = []
     sources: list[str] = []
+    types: list[str] = []
     if p.kind == "user":
         name = p.user_name
         entity = _call(iam, "get_user", f"user {name}", UserName=name)["User"]
-        _entity_policies(iam, "user", name, identity, sources)
+        _entity_policies(iam, "user", name, identity, sources, types)
         for g in _pages(iam, "list_groups_for_user", "Groups", f"user {name}", UserName=name):
-            _entity_policies(iam, "group", g["GroupName"], identity, sources)
+            _entity_policies(iam, "group", g["GroupName"], identity, sources, types)
     elif p.kind in ("role", "session"):
         name = p.role_name
         entity = _call(iam, "get_role", f"role {name}", RoleName=name)["Role"]
-        _entity_policies(iam, "role", name, identity, sources)
+        _entity_policies(iam, "role", name, identity, sources, types)
     else:
         raise CollectError("collect_identity", principal_arn, f"a {p.kind} principal has no IAM identity policies to collect")
-    boundary = None
+    boundary = b_type = None
     b_arn = (entity.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
     if b_arn:
         boundary = _managed(iam, b_arn)
         sources.append(f"boundary: {b_arn}")
-    return Collected({"identity": identity, "resource": [], "boundary": boundary, "session": [], "scps": [], "rcps": []}, sources)
+        b_type = _managed_type(b_arn)
+    return Collected({"identity": identity, "resource": [], "boundary": boundary, "session": [], "scps": [], "rcps": []}, sources,
+                     {"identity": types, "boundary": b_type})
 
 
 def organization_levels(org: Any, account_id: str) -> list[str]:
@@ -199,13 +222,16 @@ def collect(iam: Any, principal_arn: str, *, organizations: Any = None, account_
     if organizations is not None:
         got.policies["scps"], src = collect_org_policies(organizations, account, "SERVICE_CONTROL_POLICY")
         got.sources += src
+        got.types["scps"] = [["scp"] * len(level) for level in got.policies["scps"]]
         if rcps:
             got.policies["rcps"], src = collect_org_policies(organizations, resource_arn.split(":")[4] if resource_arn and resource_arn.split(":")[4] else account,
                                                              "RESOURCE_CONTROL_POLICY")
             got.sources += src
+            got.types["rcps"] = [["rcp"] * len(level) for level in got.policies["rcps"]]
     if resource_arn and client is not None:
         doc = resource_policy(client, resource_arn)
         if doc is not None:
             got.policies["resource"] = [doc]
             got.sources.append(f"resource: {resource_arn}")
+            got.types["resource"] = [_RESOURCE_TYPES.get(resource_arn.split(":")[2])]
     return got

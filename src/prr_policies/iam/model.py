@@ -7,9 +7,11 @@ JSON path (``Statement[2].Condition.StringEquals``) and the reason. ``kind`` is 
 - identity, boundary, session and SCP statements have no ``Principal``/``NotPrincipal``;
 - resource-based statements name a ``Principal`` or ``NotPrincipal``, and may omit ``Resource``
   (it is then the resource the policy is attached to, as in role trust policies);
-- ``NotPrincipal`` goes only with ``Deny`` ("Using it with "Effect":"Allow" is not supported");
+- ``NotPrincipal`` with ``Allow`` is discouraged but accepted (it grants everyone not listed);
+  a role trust policy (type ``trust``) takes no ``NotPrincipal``;
 - RCPs: ``Principal`` is ``"*"``, no ``NotPrincipal``, and ``Allow`` only in the
-  ``RCPFullAWSAccess`` form (every action, every resource, no condition): RCPs are deny-only.
+  ``RCPFullAWSAccess`` form (every action, every resource, no condition): RCPs are deny-only;
+- the document fits its type's size limit (:mod:`prr_policies.iam.limits`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any, Callable
 from prr_policies.errors import InputError
 from prr_policies.iam import patterns
 from prr_policies.iam.conditions import Clause, compile_block
+from prr_policies.iam.limits import size_limit
 
 KINDS = ("identity", "resource", "boundary", "session", "scp", "rcp")
 VERSIONS = ("2012-10-17", "2008-10-17")
@@ -35,6 +38,10 @@ _AWS_PRINCIPAL_RE = re.compile(
 
 class PolicyError(InputError):
     """An invalid policy document: ``source`` names the document, ``path`` the JSON path."""
+
+
+class PolicyTooLarge(PolicyError):
+    """A valid policy document over its type's size limit (:mod:`prr_policies.iam.limits`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +74,7 @@ class Statement:
     conditions: tuple[Clause, ...]
     level: int | None = None  # SCP/RCP level (0 = root)
     label: str = ""
+    layer: str = ""  # the layer it belongs to, as Decision.blocked_by names it: "identity", "scp[1]"
     rcache: dict = field(default_factory=dict)  # resource -> matched, for static patterns
     ref: Any = None  # the engine's StatementRef, made once
 
@@ -101,16 +109,28 @@ class Policy:
 
 
 def parse_policy(doc: Any, kind: str, *, source: str = "<policy>", policy_index: int = 0,
-                 level: int | None = None, path: str = "") -> Policy:
-    """Validate and compile one policy document (a dict, or JSON text)."""
+                 level: int | None = None, path: str = "", policy_type: str | None = None) -> Policy:
+    """Validate and compile one policy document (a dict, or JSON text).
+
+    ``policy_type`` names the document's type in :data:`prr_policies.iam.limits.POLICY_TYPES`
+    (``managed``, ``user-inline``, ``trust``, ``s3-bucket``...) and so its size limit; without
+    it the kind's loosest limit applies. A document over its limit raises
+    :class:`PolicyTooLarge`, once every other check has passed."""
     if kind not in KINDS:
         raise ValueError(f"unknown policy kind {kind!r}; expected one of {', '.join(KINDS)}")
+    limit = size_limit(policy_type, kind)
 
-    def err(where: str, reason: str) -> PolicyError:
+    def err(where: str, reason: str, error: type[PolicyError] = PolicyError) -> PolicyError:
         full = path.rstrip(".") + where if path else where.lstrip(".")
-        return PolicyError(source, full or "(document)", reason)
+        return error(source, full or "(document)", reason)
 
-    if isinstance(doc, (str, bytes)):
+    if isinstance(doc, bytes):
+        try:
+            doc = doc.decode("utf-8")
+        except UnicodeDecodeError:
+            raise err("", "not UTF-8 text") from None
+    measured = doc  # JSON text is measured as written, a dict minified
+    if isinstance(doc, str):
         try:
             doc = json.loads(doc)
         except json.JSONDecodeError as exc:
@@ -140,7 +160,11 @@ def parse_policy(doc: Any, kind: str, *, source: str = "<policy>", policy_index:
     stmts = []
     for i, s in enumerate(items):
         where = ".Statement" if single else f".Statement[{i}]"
-        stmts.append(_statement(s, kind, i, policy_index, level, variables, lambda w, r, base=where: err(base + w, r)))
+        stmts.append(_statement(s, _Where(kind, limit.name, i, policy_index, level, variables,
+                                          lambda w, r, base=where: err(base + w, r))))
+    too_large = limit.excess(measured)
+    if too_large:
+        raise err("", too_large, PolicyTooLarge)
     return Policy(kind, version, tuple(stmts), source, doc)
 
 
@@ -162,8 +186,23 @@ def _strings(value: Any, err: Callable[[str, str], PolicyError], where: str) -> 
     raise err(where, f"must be a string or a list of strings, not {_typename(value)}")
 
 
-def _statement(s: Any, kind: str, index: int, policy_index: int, level: int | None, variables: bool,
-               err: Callable[[str, str], PolicyError]) -> Statement:
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """What a statement's element parsers need to know about the policy around it."""
+
+    kind: str
+    policy_type: str  # the row of prr_policies.iam.limits this document is checked against
+    index: int
+    policy_index: int
+    level: int | None
+    variables: bool  # 2012-10-17: ${...} is a policy variable
+    err: Callable[[str, str], PolicyError]  # (".Action[1]", reason) -> PolicyError at that path
+
+
+def _statement(s: Any, at: _Where) -> Statement:
+    """One statement, element by element: Sid, Effect, Action/NotAction, Resource/NotResource,
+    Principal/NotPrincipal, Condition; then the RCP rule that spans elements."""
+    err = at.err
     if not isinstance(s, dict):
         raise err("", f"a statement is a JSON object, not {_typename(s)}")
     if not s:
@@ -174,73 +213,110 @@ def _statement(s: Any, kind: str, index: int, policy_index: int, level: int | No
     sid = s.get("Sid")
     if sid is not None and not isinstance(sid, str):
         raise err(".Sid", f"must be a string, not {_typename(sid)}")
+    allow = _effect(s, err)
+    not_action, action_matchers, services = _actions(s, err)
+    not_resource, resource_matchers, static = _resources(s, at)
+    not_principal, principal = _principals(s, allow, at)
+    clauses = _conditions(s, at)
+    if at.kind == "rcp" and allow:
+        _rcp_full_access(s, clauses, err)
+    layer = at.kind + (f"[{at.level}]" if at.level is not None else "")
+    label = f"{layer}[{at.policy_index}].Statement[{at.index}]" + (f" ({sid})" if sid else "")
+    return Statement(at.kind, at.policy_index, at.index, sid, allow, not_action, action_matchers, services, not_resource,
+                     resource_matchers, static, not_principal, principal, clauses, at.level, label, layer)
+
+
+def _effect(s: dict, err: Callable[[str, str], PolicyError]) -> bool:
+    """``Effect``: "Allow" or "Deny", exactly. True for Allow."""
     effect = s.get("Effect")
     if effect not in ("Allow", "Deny"):
         raise err(".Effect", "missing" if effect is None else f"must be \"Allow\" or \"Deny\", not {effect!r}")
-    # actions
+    return effect == "Allow"
+
+
+def _actions(s: dict, err: Callable[[str, str], PolicyError]) -> tuple[bool, tuple, frozenset | None]:
+    """``Action`` or ``NotAction`` (exactly one): (negated, matchers, the services the patterns
+    can match, or None when a pattern's service part has a wildcard)."""
     if ("Action" in s) == ("NotAction" in s):
         raise err("", "needs exactly one of Action or NotAction" if "Action" not in s else "has both Action and NotAction")
-    akey = "Action" if "Action" in s else "NotAction"
-    actions = _strings(s[akey], err, f".{akey}")
+    key = "Action" if "Action" in s else "NotAction"
+    actions = _strings(s[key], err, f".{key}")
     services: set[str] | None = set()
     for j, a in enumerate(actions):
         if a != "*" and not _ACTION_RE.match(a):
-            raise err(f".{akey}" + (f"[{j}]" if isinstance(s[akey], list) else ""),
+            raise err(f".{key}" + (f"[{j}]" if isinstance(s[key], list) else ""),
                       f"{a!r} is not an action (\"service:Action\", wildcards * and ? allowed, or \"*\")")
-        if a == "*" or "*" in a.split(":", 1)[0] or "?" in a.split(":", 1)[0]:
+        prefix = a.split(":", 1)[0]
+        if a == "*" or "*" in prefix or "?" in prefix:
             services = None
         elif services is not None:
-            services.add(a.split(":", 1)[0].lower())
-    action_matchers = tuple(patterns.matcher(a.lower(), "action", False) for a in actions)
-    # resources
+            services.add(prefix.lower())
+    matchers = tuple(patterns.matcher(a.lower(), "action", False) for a in actions)
+    return key == "NotAction", matchers, frozenset(services) if services is not None else None
+
+
+def _resources(s: dict, at: _Where) -> tuple[bool, tuple | None, bool]:
+    """``Resource`` or ``NotResource``: (negated, matchers, no policy variables). A
+    resource-based statement may have neither: it is about the resource the policy is on."""
+    err = at.err
     if "Resource" in s and "NotResource" in s:
         raise err("", "has both Resource and NotResource")
-    if "Resource" in s or "NotResource" in s:
-        rkey = "Resource" if "Resource" in s else "NotResource"
-        resources = _strings(s[rkey], err, f".{rkey}")
-        for j, r in enumerate(resources):
-            if not r:
-                raise err(f".{rkey}" + (f"[{j}]" if isinstance(s[rkey], list) else ""), "must not be empty")
-        resource_matchers = tuple(patterns.matcher(r, "resource", variables) for r in resources)
-        static = not any(patterns.has_variables(patterns.tokenize(r, variables)) for r in resources)
-        not_resource = rkey == "NotResource"
-    elif kind == "resource":
-        resource_matchers, static, not_resource = None, True, False
-    else:
+    if "Resource" not in s and "NotResource" not in s:
+        if at.kind == "resource":
+            return False, None, True
         raise err("", "needs exactly one of Resource or NotResource")
-    # principals
+    key = "Resource" if "Resource" in s else "NotResource"
+    resources = _strings(s[key], err, f".{key}")
+    for j, r in enumerate(resources):
+        if not r:
+            raise err(f".{key}" + (f"[{j}]" if isinstance(s[key], list) else ""), "must not be empty")
+    matchers = tuple(patterns.matcher(r, "resource", at.variables) for r in resources)
+    static = not any(patterns.has_variables(patterns.tokenize(r, at.variables)) for r in resources)
+    return key == "NotResource", matchers, static
+
+
+def _principals(s: dict, allow: bool, at: _Where) -> tuple[bool, PrincipalSpec | None]:
+    """``Principal`` or ``NotPrincipal``, where the policy kind takes one: (negated, spec).
+
+    "We strongly recommend that you do not use NotPrincipal in the same policy statement as
+    "Effect": "Allow". Doing so allows all principals except the one named in the NotPrincipal
+    element." Discouraged, not invalid: it is parsed and evaluated (``lint-policy`` warns).
+    "You cannot use the NotPrincipal element in an IAM identity-based policy or in an IAM role
+    trust policy"; SCPs and RCPs do not support it either."""
+    err, kind = at.err, at.kind
     has_p, has_np = "Principal" in s, "NotPrincipal" in s
-    if kind in ("identity", "boundary", "session", "scp") and (has_p or has_np):
-        raise err(".Principal" if has_p else ".NotPrincipal", f"a {_KIND_NAMES[kind]} cannot name a principal")
-    principal = None
-    if kind in ("resource", "rcp"):
-        if has_p and has_np:
-            raise err("", "has both Principal and NotPrincipal")
-        if not (has_p or has_np):
-            raise err("", f"a {_KIND_NAMES[kind]} statement needs a Principal" + (" or NotPrincipal" if kind == "resource" else ""))
-        if has_np and effect == "Allow":
-            raise err(".NotPrincipal", "NotPrincipal is supported only with \"Effect\": \"Deny\"")
-        if kind == "rcp":
-            if has_np:
-                raise err(".NotPrincipal", "RCPs do not support NotPrincipal")
-            if s["Principal"] != "*":
-                raise err(".Principal", "in an RCP the Principal must be \"*\" (scope principals with conditions)")
-        pkey = "Principal" if has_p else "NotPrincipal"
-        principal = _principal(s[pkey], lambda w, r: err(f".{pkey}{w}", r))
-    # conditions
-    clauses: tuple[Clause, ...] = ()
-    if "Condition" in s:
-        clauses = compile_block(s["Condition"], variables, lambda w, r: err(f".Condition{w}", r))
-    if kind == "rcp" and effect == "Allow":
-        full = actions == ["*"] and not_resource is False and resource_matchers is not None \
-            and s.get("Resource") in ("*", ["*"]) and akey == "Action" and not clauses
-        if not full:
-            raise err(".Effect", "RCPs are deny-only: Allow is supported only as RCPFullAWSAccess "
-                      "(Principal \"*\", Action \"*\", Resource \"*\", no Condition)")
-    label = f"{kind}" + (f"[{level}]" if level is not None else "") + f"[{policy_index}].Statement[{index}]" + (f" ({sid})" if sid else "")
-    return Statement(kind, policy_index, index, sid, effect == "Allow", akey == "NotAction", action_matchers,
-                     frozenset(services) if services is not None else None, not_resource, resource_matchers,
-                     static, has_np, principal, clauses, level, label)
+    if kind in ("identity", "boundary", "session", "scp"):
+        if has_p or has_np:
+            raise err(".Principal" if has_p else ".NotPrincipal", f"a {_KIND_NAMES[kind]} cannot name a principal")
+        return False, None
+    if has_p and has_np:
+        raise err("", "has both Principal and NotPrincipal")
+    if not (has_p or has_np):
+        raise err("", f"a {_KIND_NAMES[kind]} statement needs a Principal" + (" or NotPrincipal" if kind == "resource" else ""))
+    if kind == "rcp":
+        if has_np:
+            raise err(".NotPrincipal", "RCPs do not support NotPrincipal")
+        if s["Principal"] != "*":
+            raise err(".Principal", "in an RCP the Principal must be \"*\" (scope principals with conditions)")
+    if has_np and at.policy_type == "trust":
+        raise err(".NotPrincipal", "a role trust policy cannot use NotPrincipal")
+    key = "Principal" if has_p else "NotPrincipal"
+    return has_np, _principal(s[key], lambda w, r: err(f".{key}{w}", r))
+
+
+def _conditions(s: dict, at: _Where) -> tuple[Clause, ...]:
+    """``Condition``: the clauses, compiled (operators, keys and values checked)."""
+    if "Condition" not in s:
+        return ()
+    return compile_block(s["Condition"], at.variables, lambda w, r: at.err(f".Condition{w}", r))
+
+
+def _rcp_full_access(s: dict, clauses: tuple, err: Callable[[str, str], PolicyError]) -> None:
+    """RCPs are deny-only: an Allow is accepted only as RCPFullAWSAccess."""
+    if s.get("Action") in ("*", ["*"]) and s.get("Resource") in ("*", ["*"]) and not clauses:
+        return
+    raise err(".Effect", "RCPs are deny-only: Allow is supported only as RCPFullAWSAccess "
+              "(Principal \"*\", Action \"*\", Resource \"*\", no Condition)")
 
 
 _KIND_NAMES = {"identity": "identity-based policy", "resource": "resource-based policy", "boundary": "permissions boundary",
