@@ -55,6 +55,8 @@ resource "aws_lambda_function" "api_handler" {
   handler       = "app.handler"
   runtime       = "python3.13"
   filename      = "build/api_handler.zip"
+  architectures = ["arm64"]
+  layers        = ["arn:aws:lambda:eu-west-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:7"]
   timeout                        = 20
   memory_size                    = 512
   reserved_concurrent_executions = 20
@@ -62,6 +64,11 @@ resource "aws_lambda_function" "api_handler" {
   code_signing_config_arn        = aws_lambda_code_signing_config.app.arn
   tracing_config {
     mode = "Active"
+  }
+  logging_config {
+    log_format            = "JSON"
+    application_log_level = "INFO"
+    system_log_level      = "WARN"
   }
   environment {
     variables = {
@@ -86,6 +93,8 @@ resource "aws_lambda_function" "worker" {
   handler       = "app.handler"
   runtime       = "python3.13"
   filename      = "build/worker.zip"
+  architectures = ["arm64"]
+  layers        = ["arn:aws:lambda:eu-west-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:7"]
   timeout                        = 20
   memory_size                    = 512
   reserved_concurrent_executions = 20
@@ -93,6 +102,11 @@ resource "aws_lambda_function" "worker" {
   code_signing_config_arn        = aws_lambda_code_signing_config.app.arn
   tracing_config {
     mode = "Active"
+  }
+  logging_config {
+    log_format            = "JSON"
+    application_log_level = "INFO"
+    system_log_level      = "WARN"
   }
   environment {
     variables = {
