@@ -112,11 +112,18 @@ resource "aws_lambda_function" "rules" {
   reserved_concurrent_executions = 5
   kms_key_arn                    = aws_kms_key.rules.arn
   code_signing_config_arn        = aws_lambda_code_signing_config.rules.arn
+  architectures                  = ["arm64"] # pure Python: Graviton costs less
 
   environment {
     variables = {
       PRR_SETTINGS = "prr.yaml"
     }
+  }
+
+  logging_config {
+    log_format            = "JSON"
+    application_log_level = "INFO"
+    system_log_level      = "WARN"
   }
 
   tracing_config {
