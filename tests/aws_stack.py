@@ -105,6 +105,19 @@ def _extras() -> None:
     apigw.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
     dep = apigw.create_deployment(restApiId=api)["id"]
     apigw.create_stage(restApiId=api, stageName="prod", deploymentId=dep, tracingEnabled=True)
+    # EventBridge (issue 13): a rule on the default bus whose function target has a DLQ and a bounded
+    # retry policy, one whose target has neither, and a custom bus open to every account.
+    events, sqs = client("events"), client("sqs")
+    dlq = sqs.get_queue_attributes(QueueUrl=sqs.get_queue_url(QueueName="app-fn-001-dlq")["QueueUrl"],
+                                   AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    fn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:app-fn-001"
+    events.put_rule(Name="app-orders-created", EventPattern=json.dumps({"source": ["orders"]}))
+    events.put_targets(Rule="app-orders-created", Targets=[{"Id": "fn", "Arn": fn, "DeadLetterConfig": {"Arn": dlq},
+                                                            "RetryPolicy": {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 600}}])
+    events.put_rule(Name="app-orders-shipped", EventPattern=json.dumps({"source": ["shipping"]}))
+    events.put_targets(Rule="app-orders-shipped", Targets=[{"Id": "fn", "Arn": fn}])
+    events.create_event_bus(Name="app-partners")
+    events.put_permission(EventBusName="app-partners", Action="events:PutEvents", Principal="*", StatementId="Everyone")
     v2 = client("apigatewayv2")
     http = v2.create_api(Name="orders-http", ProtocolType="HTTP")["ApiId"]
     v2.create_stage(ApiId=http, StageName="prod")

@@ -488,3 +488,19 @@ def test_progress_lines_without_a_terminal():
     lines = out.getvalue().splitlines()
     assert lines[0] == "prr-policies audit: reading lambda ListFunctions"
     assert lines[1:] == [f"prr-policies audit: functions {n}/200" for n in range(20, 201, 20)]
+
+
+# ---- issue 13: the new kinds through the audit (moto's account of aws_stack) ---------------------
+
+def test_event_rules_and_buses_are_audited(report):
+    assert by(report, "PRR-EVENTS-001", "app-orders-created").status is Status.PASS
+    assert by(report, "PRR-EVENTS-002", "app-orders-created").status is Status.PASS
+    assert by(report, "PRR-EVENTS-001", "app-orders-shipped").status is Status.FAIL
+    assert by(report, "PRR-EVENTS-002", "app-orders-shipped").status is Status.FAIL  # EventBridge's 185 attempts / 24 h
+    assert by(report, "PRR-EVENTS-003", "app-partners").status is Status.FAIL
+    assert by(report, "PRR-EVENTS-003", "default").status is Status.PASS
+
+
+def test_vpc_function_zones_are_read(report):
+    assert by(report, "PRR-LAMBDA-020", "app-fn-001").status is Status.PASS  # two subnets in eu-west-1a and -1b
+    assert by(report, "PRR-LAMBDA-020", "app-fn-002").status is Status.NOT_APPLICABLE

@@ -61,6 +61,11 @@ def seed() -> None:
     for name in ("orders-api-handler", "orders-no-dlq"):
         lam.create_function(FunctionName=name, Runtime="python3.13", Role=role, Handler="app.handler", Code={"ZipFile": _zip()},
                             Environment={"Variables": {"STAGE": "prod"}})
+    # PRR-EVENTS-003: Config records no bus policy; DescribeEventBus reads these.
+    events = boto3.client("events")
+    for name in ("orders-private", "orders-public"):
+        events.create_event_bus(Name=name)
+    events.put_permission(EventBusName="orders-public", Action="events:PutEvents", Principal="*", StatementId="Everyone")
     # PRR-LAMBDA-019's failing case: a literal password in the environment (Config does not record it).
     lam.create_function(FunctionName="orders-leaky-env", Runtime="python3.13", Role=role, Handler="app.handler",
                         Code={"ZipFile": _zip()}, Environment={"Variables": {"DB_PASSWORD": "hunter2-prod"}})

@@ -212,3 +212,34 @@ def unknown_facts(facts_type: type[T], address: str, why: Unknown) -> T:
     reports for a resource (or a whole listing) it could not read, so each rule says UNKNOWN."""
     names = [f.name for f in fields(facts_type) if f.init and f.name != "address"]  # type: ignore[arg-type]
     return facts_type(address=address, **{n: why for n in names})  # type: ignore[call-arg]
+
+
+# ---- issue 13: event delivery, observability, resilience and cost --------------------------------
+
+@dataclass(frozen=True)
+class EventTarget:
+    """One target of an EventBridge rule. ``kind``: lambda | sqs | sns | other."""
+
+    target_id: str
+    arn: Maybe[str] = None
+    kind: Maybe[str] = None
+    dead_letter_arn: Maybe[str] = None
+    maximum_retry_attempts: Maybe[int] = None  # None: EventBridge's default, 185
+    maximum_event_age_seconds: Maybe[int] = None  # None: EventBridge's default, 86400
+
+
+@dataclass(frozen=True)
+class EventRuleTargets:
+    """The targets of an EventBridge rule (Terraform: one aws_cloudwatch_event_target each)."""
+
+    address: str
+    event_bus: Maybe[str] = "default"
+    targets: Maybe[tuple[EventTarget, ...]] = None
+
+
+@dataclass(frozen=True)
+class EventBus:
+    """An EventBridge event bus and its resource-based policy (None: no policy)."""
+
+    address: str
+    policy: Maybe[dict] = None

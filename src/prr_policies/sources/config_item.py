@@ -232,3 +232,26 @@ def enrich_deployment_group(facts: DeploymentGroup, it: Item, api: Any, fields: 
         return facts
     got = api.call("codedeploy", "get_deployment_config", deploymentConfigName=name)
     return dataclasses.replace(facts, deployment_config_type=live.custom_deployment_config_type(got, name))
+
+
+# ---- issue 13 -------------------------------------------------------------------------------------
+
+def event_rule(it: Item, settings: Any = None) -> Any:
+    """AWS::Events::Rule: Config records the targets with their DLQ and retry policy."""
+    return live.event_rule_facts(it.cfg, it.address)
+
+
+def event_bus(it: Item, settings: Any = None) -> Any:
+    """AWS::Events::EventBus: Config records no policy (DescribeEventBus reads it)."""
+    if it.cfg.has("Policy"):
+        return live.event_bus_facts(it.cfg, it.address)
+    return live.EventBus(it.address, Unknown(NOT_RECORDED.format(what="the policy", rtype="AWS::Events::EventBus")))
+
+
+def enrich_event_bus(facts: Any, it: Item, api: Any, fields: set[str]) -> Any:
+    if "policy" not in fields or not isinstance(facts.policy, Unknown):
+        return facts
+    got = api.call("events", "describe_event_bus", Name=it.cfg.string("Name") or it.raw.get("resourceName") or it.raw.get("resourceId"))
+    if isinstance(got, Unknown) or got is None:
+        return dataclasses.replace(facts, policy=got if got is not None else Unknown("the event bus was not found"))
+    return live.event_bus_facts(View(got, "DescribeEventBus"), facts.address)

@@ -27,12 +27,13 @@ from functools import lru_cache
 from typing import Any, Callable, Literal
 
 from prr_policies.facts import (
-    ApiStage, CodeSigningConfig, DeploymentGroup, EventSourceMapping, FunctionLogGroup, FunctionRelease, FunctionUrl, IamRole,
-    KmsKey, LambdaFunction, LambdaPermission, Queue, Secret, Topic,
+    ApiStage, CodeSigningConfig, DeploymentGroup, EventBus, EventRuleTargets, EventSourceMapping, FunctionLogGroup,
+    FunctionRelease, FunctionUrl, IamRole, KmsKey, LambdaFunction, LambdaPermission, Queue, Secret, Topic,
 )
 from prr_policies.sources import config_item as item
 from prr_policies.sources import live
 from prr_policies.sources import terraform as tf
+from prr_policies.sources.terraform import builders_events as tf_events
 from prr_policies.sources.terraform import builders_function as tf_function
 
 Call = tuple[str, str]  # (boto3 service, boto3 operation)
@@ -123,6 +124,16 @@ KINDS: tuple[Kind, ...] = (
          terraform={"aws_api_gateway_stage": {"xray_tracing_enabled": False}}, terraform_builder=tf.api_stage,
          config_types=("AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage"), config_builder=item.api_stage,
          reader=live.api_stages, placeholder="<all APIs>"),
+    # ---- issue 13 ----
+    Kind(EventRuleTargets, ("AWS::Events::Rule",), "account",
+         (("events", "list_event_buses"), ("events", "list_rules"), ("events", "list_targets_by_rule")),
+         terraform={"aws_cloudwatch_event_target": {"event_bus_name": "default"}}, terraform_builder=tf_events.event_target,
+         config_types=("AWS::Events::Rule",), config_builder=item.event_rule, reader=live.event_rules,
+         placeholder="<all event rules>"),
+    Kind(EventBus, ("AWS::Events::EventBus",), "account", (("events", "list_event_buses"), ("events", "describe_event_bus")),
+         terraform={"aws_cloudwatch_event_bus_policy": {}, "aws_cloudwatch_event_permission": {}},
+         terraform_builder=tf_events.event_bus_policy, config_types=("AWS::Events::EventBus",), config_builder=item.event_bus,
+         enrich=item.enrich_event_bus, reader=live.event_buses, placeholder="<all event buses>"),
 )
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from prr_policies.facts import (
-    ApiStage, EnvironmentVariable, ExecutionRoleFacts, KmsKey, LambdaFunction, Queue, Topic, Unknown, unknown_facts,
+    ApiStage, EnvironmentVariable, EventBus, EventRuleTargets, EventTarget, ExecutionRoleFacts, KmsKey, LambdaFunction, Queue,
+    Topic, Unknown, unknown_facts,
 )
 from prr_policies.sources import aws_shapes as shapes
 from prr_policies.sources.aws_api import Api, dig
@@ -255,4 +256,70 @@ def api_stages(account: Any) -> list[Row]:
             for st in stages:
                 rid = f"arn:aws:apigateway:{account.region}::/{path}/{api[id_key]}/stages/{st[stage_name]}"
                 rows.append((rtype, rid, shapes.api_stage(shapes.View(st, "GetStages"), rid, kind)))
+    return rows
+
+
+# ---- issue 13: the kinds it adds. Each ``*_facts`` builder reads one resource's AWS dict (a
+# configuration item's configuration or a describe call's answer: the same field names) through
+# a View; each reader lists and describes one account-wide kind. --------------------------------
+
+def target_kind(arn: Any) -> str | Unknown:
+    parts = arn.split(":") if isinstance(arn, str) else []
+    if len(parts) < 6 or parts[0] != "arn":
+        return Unknown(f"the target {arn!r} is not an ARN")
+    return parts[2] if parts[2] in ("lambda", "sqs", "sns") else "other"
+
+
+def event_rule_facts(cfg: shapes.View, address: str) -> EventRuleTargets:
+    """An EventBridge rule with its targets: a configuration item's configuration (it records
+    Targets), or ``{"EventBusName": ..., "Targets": ListTargetsByRule's Targets}``."""
+    targets = []
+    for i, raw in enumerate(cfg.raw("Targets") or []):
+        t = shapes.View(raw, cfg.source, cfg._at(f"Targets[{i}]"))
+        dlq = t.view("DeadLetterConfig").string("Arn") if t.has("DeadLetterConfig") else None
+        retry = t.view("RetryPolicy") if t.has("RetryPolicy") else shapes.View({}, cfg.source)
+        arn = t.string("Arn")
+        targets.append(EventTarget(target_id=t.string("Id") or str(i), arn=arn, kind=target_kind(arn), dead_letter_arn=dlq,
+                                   maximum_retry_attempts=retry.integer("MaximumRetryAttempts"),
+                                   maximum_event_age_seconds=retry.integer("MaximumEventAgeInSeconds")))
+    return EventRuleTargets(address=address, event_bus=cfg.string("EventBusName") or "default", targets=tuple(targets))
+
+
+def event_bus_facts(cfg: shapes.View, address: str) -> EventBus:
+    policy = cfg.raw("Policy")
+    if isinstance(policy, Unknown):
+        return EventBus(address, policy)
+    return EventBus(address, shapes.View(policy, cfg.source, cfg._at("Policy")).data if policy else None)
+
+
+def event_rules(account: Any) -> list[Row] | Unknown:
+    buses = account.api.pages("events", "list_event_buses", "EventBuses")
+    if isinstance(buses, Unknown):
+        return buses
+    rows: list[Row] = []
+    for bus in buses:
+        rules = account.api.pages("events", "list_rules", "Rules", EventBusName=bus["Name"])
+        if isinstance(rules, Unknown):
+            rows.append(("AWS::Events::Rule", bus["Name"], unknown_facts(EventRuleTargets, bus.get("Arn", bus["Name"]), rules)))
+            continue
+        for rule in rules:
+            targets = account.api.pages("events", "list_targets_by_rule", "Targets", Rule=rule["Name"], EventBusName=bus["Name"])
+            arn = rule.get("Arn", rule["Name"])
+            facts = EventRuleTargets(arn, bus["Name"], targets) if isinstance(targets, Unknown) else \
+                event_rule_facts(shapes.View({"EventBusName": bus["Name"], "Targets": targets}, "ListTargetsByRule"), arn)
+            rows.append(("AWS::Events::Rule", rule["Name"], facts))
+    return rows
+
+
+def event_buses(account: Any) -> list[Row] | Unknown:
+    buses = account.api.pages("events", "list_event_buses", "EventBuses")
+    if isinstance(buses, Unknown):
+        return buses
+    rows: list[Row] = []
+    for b in buses:  # DescribeEventBus, the call the Config rule's enrichment makes too
+        got = account.api.call("events", "describe_event_bus", Name=b["Name"])
+        arn = b.get("Arn", b["Name"])
+        facts = EventBus(arn, got if isinstance(got, Unknown) else Unknown("the event bus disappeared during the audit")) \
+            if not isinstance(got, dict) else event_bus_facts(shapes.View(got, "DescribeEventBus"), arn)
+        rows.append(("AWS::Events::EventBus", b["Name"], facts))
     return rows

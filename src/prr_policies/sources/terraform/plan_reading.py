@@ -40,6 +40,10 @@ def _plan_file(c: Conf) -> str | None:
     return f if c.plan and isinstance(f, str) and f.endswith(".json") else None
 
 
+# The expressions each module call passes to its variables, by the called module's prefix.
+_CALLS: dict[tuple[str, int], dict[str, dict]] = {}
+
+
 @lru_cache(maxsize=16)
 def _load(path: str, stamp: int) -> tuple[dict[str, dict], dict[str, dict]]:
     """(configuration expressions, resource change) by index-free address."""
@@ -49,15 +53,18 @@ def _load(path: str, stamp: int) -> tuple[dict[str, dict], dict[str, dict]]:
     except (OSError, ValueError):
         return {}, {}
     expressions: dict[str, dict] = {}
+    calls: dict[str, dict] = {}
 
     def walk(module: dict, prefix: str) -> None:
         for r in module.get("resources") or []:
             if isinstance(r, dict) and isinstance(r.get("address"), str):
                 expressions[prefix + r["address"]] = r.get("expressions") or {}
         for name, call in (module.get("module_calls") or {}).items():
+            calls[f"{prefix}module.{name}."] = (call or {}).get("expressions") or {}
             walk((call or {}).get("module") or {}, f"{prefix}module.{name}.")
 
     walk(((doc.get("configuration") or {}).get("root_module")) or {}, "")
+    _CALLS[(path, stamp)] = calls
     changes = {}
     for rc in doc.get("resource_changes") or []:
         if isinstance(rc, dict) and isinstance(rc.get("address"), str):
@@ -160,13 +167,63 @@ def references(value: Any, within: str = "") -> list[tuple[str, str | None]]:
     return out
 
 
+def _parent(within: str) -> str:
+    """``module.a.module.b.`` -> ``module.a.``"""
+    parts = within.rstrip(".").split(".")
+    return ".".join(parts[:-2]) + "." if len(parts) > 2 else ""
+
+
+def _plan_refs(c: Conf, expr: Any, within: str, depth: int = 0) -> list[tuple[str, str | None]]:
+    """References of a plan expression, following ``var.x`` inside a module to what its caller passes."""
+    out = references(expr, within)
+    path = _plan_file(c)
+    if depth > 8 or path is None or not within:
+        return out
+    calls = next((v for (p, _), v in _CALLS.items() if p == path), {})
+    variables: list[str] = []
+
+    def visit(v: Any) -> None:
+        if isinstance(v, str) and v.startswith("var."):
+            variables.append(v.split(".")[1])
+        elif isinstance(v, dict):
+            for x in v.values():
+                visit(x)
+        elif isinstance(v, list):
+            for x in v:
+                visit(x)
+
+    visit(expr)
+    for name in dict.fromkeys(variables):
+        passed = (calls.get(within) or {}).get(name)
+        for pair in _plan_refs(c, passed, _parent(within), depth + 1):
+            if pair not in out:
+                out.append(pair)
+    return out
+
+
 def refs_of(c: Conf, key: str) -> list[tuple[str, str | None]]:
     """What attribute (or block) ``key`` of this resource refers to: from the plan's configuration
-    in a plan (checkov keeps only part of it), from the HCL value otherwise."""
+    in a plan (checkov keeps only part of it; a module variable is followed to what its caller
+    passes), from the HCL value otherwise (checkov has rendered module variables there)."""
     within = module_of(c.address)
     if c.plan and _plan(c) is not None:
-        return references(expression(c, key), within)
+        return _plan_refs(c, expression(c, key), within)
     return references(c.raw.get(key), within)
+
+
+def resolve(graph: ResourceGraph | None, address: str) -> Vertex | None:
+    """The vertex of a referenced address; a reference that checkov rendered into a module from
+    its caller carries the wrong module prefix, so outer prefixes are tried too."""
+    if graph is None:
+        return None
+    candidate = address
+    while True:
+        if candidate in graph.vertices:
+            return graph.vertices[candidate]
+        within = module_of(candidate)
+        if not within:
+            return None
+        candidate = _parent(within) + candidate[len(within):]
 
 
 def points_to(value: Any, vertex: Vertex, within: str = "") -> bool:
