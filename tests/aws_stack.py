@@ -118,6 +118,17 @@ def _extras() -> None:
     events.put_targets(Rule="app-orders-shipped", Targets=[{"Id": "fn", "Arn": fn}])
     events.create_event_bus(Name="app-partners")
     events.put_permission(EventBusName="app-partners", Action="events:PutEvents", Principal="*", StatementId="Everyone")
+    # Queue and topic policies, and subscriptions with and without a redrive policy (issue 13).
+    sqs.create_queue(QueueName="app-orders-public", Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": f"arn:aws:sqs:{REGION}:{ACCOUNT}:app-orders-public"}]})})
+    topic = sns.create_topic(Name="app-orders-fanout")["TopicArn"]
+    inbox = sqs.get_queue_attributes(QueueUrl=sqs.get_queue_url(QueueName="app-fn-002-in")["QueueUrl"],
+                                     AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    with_dlq = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=inbox, ReturnSubscriptionArn=True)["SubscriptionArn"]
+    sns.set_subscription_attributes(SubscriptionArn=with_dlq, AttributeName="RedrivePolicy",
+                                    AttributeValue=json.dumps({"deadLetterTargetArn": dlq}))
+    bare = sns.create_topic(Name="app-orders-bare-fanout")["TopicArn"]
+    sns.subscribe(TopicArn=bare, Protocol="sqs", Endpoint=inbox)
     v2 = client("apigatewayv2")
     http = v2.create_api(Name="orders-http", ProtocolType="HTTP")["ApiId"]
     v2.create_stage(ApiId=http, StageName="prod")

@@ -504,3 +504,13 @@ def test_event_rules_and_buses_are_audited(report):
 def test_vpc_function_zones_are_read(report):
     assert by(report, "PRR-LAMBDA-020", "app-fn-001").status is Status.PASS  # two subnets in eu-west-1a and -1b
     assert by(report, "PRR-LAMBDA-020", "app-fn-002").status is Status.NOT_APPLICABLE
+
+
+def test_queue_and_topic_policies_and_subscriptions_are_audited(report):
+    public = next(f for f in report.findings if f.control_id == "PRR-SQS-003" and f.resource_id.endswith("/app-orders-public"))
+    assert public.result.status is Status.FAIL
+    assert by(report, "PRR-SQS-003", "https://sqs.eu-west-1.amazonaws.com/123456789012/app-fn-002-in").status is Status.PASS
+    topic = f"arn:aws:sns:{aws_stack.REGION}:{aws_stack.ACCOUNT}:app-orders-fanout"
+    assert by(report, "PRR-SNS-002", topic).status is Status.PASS  # moto's default policy pins AWS:SourceOwner
+    assert by(report, "PRR-SNS-003", topic).status is Status.PASS
+    assert by(report, "PRR-SNS-003", topic.replace("app-orders-fanout", "app-orders-bare-fanout")).status is Status.FAIL

@@ -61,6 +61,14 @@ def seed() -> None:
     for name in ("orders-api-handler", "orders-no-dlq"):
         lam.create_function(FunctionName=name, Runtime="python3.13", Role=role, Handler="app.handler", Code={"ZipFile": _zip()},
                             Environment={"Variables": {"STAGE": "prod"}})
+    # PRR-SQS-003 and PRR-SNS-002: Config records no access policies; GetQueueAttributes and
+    # GetTopicAttributes read these (moto gives a new topic the owner-only default policy).
+    public = lambda arn: json.dumps({"Version": "2012-10-17", "Statement": [  # noqa: E731
+        {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": arn}]})
+    sqs.create_queue(QueueName="app-orders-public", Attributes={"Policy": public(f"arn:aws:sqs:{R}:{A}:app-orders-public")})
+    sns = boto3.client("sns")
+    sns.create_topic(Name="app-orders-events")
+    sns.create_topic(Name="app-orders-public-events", Attributes={"Policy": public(f"arn:aws:sns:{R}:{A}:app-orders-public-events")})
     # PRR-EVENTS-003: Config records no bus policy; DescribeEventBus reads these.
     events = boto3.client("events")
     for name in ("orders-private", "orders-public"):

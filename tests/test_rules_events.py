@@ -82,3 +82,31 @@ def test_public_statements(policy, public):
 ])
 def test_event_bus_not_public(policy, expected):
     assert evaluate("PRR-EVENTS-003", EventBus("arn:aws:events:eu-west-1:1:event-bus/b", policy), S).status is expected
+
+
+@pytest.mark.parametrize("cid, make", [
+    ("PRR-SQS-003", lambda p: __import__("prr_policies.facts", fromlist=["Queue"]).Queue("arn:aws:sqs:eu-west-1:1:q", policy=p)),
+    ("PRR-SNS-002", lambda p: __import__("prr_policies.facts", fromlist=["Topic"]).Topic("arn:aws:sns:eu-west-1:1:t", policy=p)),
+])
+@pytest.mark.parametrize("policy, expected", [
+    (None, P), (statement({"Service": "sns.amazonaws.com"}, {"ArnEquals": {"aws:SourceArn": "arn:aws:sns:eu-west-1:1:t"}}), P),
+    (statement("*"), F), (statement({"AWS": "*"}, {"StringEquals": {"AWS:SourceOwner": "123456789012"}}), P), (U, UNK),
+])
+def test_queue_and_topic_policies_not_public(cid, make, policy, expected):
+    assert evaluate(cid, make(policy), S).status is expected
+
+
+def test_subscriptions_dlq():
+    from prr_policies.facts import Subscription, TopicSubscriptions
+
+    def subs(*s):
+        return TopicSubscriptions("arn:aws:sns:eu-west-1:1:t", s)
+
+    ok = Subscription("s1", "sqs", "arn:q", "arn:dlq")
+    assert evaluate("PRR-SNS-003", subs(ok, Subscription("s2", "lambda", "arn:f", "arn:dlq")), S).status is P
+    assert evaluate("PRR-SNS-003", subs(ok, Subscription("s2", "sqs", "arn:q", None)), S).status is F
+    assert evaluate("PRR-SNS-003", subs(Subscription("s3", "email", "a@b.c", None)), S).status is NA
+    assert evaluate("PRR-SNS-003", subs(), S).status is NA
+    assert evaluate("PRR-SNS-003", subs(Subscription("s4", U, "x", None)), S).status is UNK
+    assert evaluate("PRR-SNS-003", subs(Subscription("s5", "sqs", "arn:q", U)), S).status is UNK
+    assert evaluate("PRR-SNS-003", TopicSubscriptions("t", U), S).status is UNK

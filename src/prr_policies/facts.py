@@ -118,12 +118,14 @@ class Queue:
     # A queue other queues may use as their DLQ (a RedriveAllowPolicy, or a DLQ name suffix).
     is_dead_letter_queue: bool | Unknown = False
     visibility_timeout: Maybe[int] = None
+    policy: Maybe[dict] = None  # the queue's access policy (issue 13); None: no policy
 
 
 @dataclass(frozen=True)
 class Topic:
     address: str
     kms_master_key_id: Maybe[str] = None
+    policy: Maybe[dict] = None  # the topic's access policy (issue 13); None: no policy
 
 
 @dataclass(frozen=True)
@@ -243,3 +245,21 @@ class EventBus:
 
     address: str
     policy: Maybe[dict] = None
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """One SNS subscription; ``redrive_target_arn`` is the DLQ of its redrive policy."""
+
+    subscription: str  # its ARN, or its Terraform address
+    protocol: Maybe[str] = None
+    endpoint: Maybe[str] = None
+    redrive_target_arn: Maybe[str] = None
+
+
+@dataclass(frozen=True)
+class TopicSubscriptions:
+    """The subscriptions of a topic (Terraform: one aws_sns_topic_subscription each)."""
+
+    address: str
+    subscriptions: Maybe[tuple[Subscription, ...]] = None

@@ -142,6 +142,7 @@ class QueueSettings:
 @dataclass(frozen=True)
 class TopicSettings:
     cmk_required: bool
+    subscription_dlq_required: bool = True  # lambda and sqs subscriptions have a redrive policy
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,8 @@ def managed_parameters(identifier: str, settings: Settings) -> dict[str, str] | 
         "LAMBDA_FUNCTION_SYSTEM_LOG_LEVEL_CHECK": {"logLevel": ",".join(settings.logging.system_log_levels)}
         if settings.logging.json_required else None,
         "LAMBDA_VPC_MULTI_AZ_CHECK": {},  # AWS default: more than one Availability Zone
+        "SQS_QUEUE_NO_PUBLIC_ACCESS": {},
+        "SNS_TOPIC_NO_PUBLIC_ACCESS": {},
     }
     if identifier not in table:
         raise KeyError(f"no parameters known for managed rule {identifier}")

@@ -135,11 +135,15 @@ def api_stage(it: Item, settings: Any = None) -> Any:
 def queue(it: Item, settings: Any = None) -> Queue:
     redrive = it.cfg.raw("RedrivePolicy") if it.cfg.has("RedrivePolicy") else Unknown(
         NOT_RECORDED.format(what="the redrive policy", rtype="AWS::SQS::Queue"))
-    return shapes.queue(it.cfg, it.address, _dlq_suffixes(settings), redrive=redrive)
+    policy = live.policy_document(it.cfg.raw("Policy"), it.source) if it.cfg.has("Policy") else Unknown(
+        NOT_RECORDED.format(what="the access policy", rtype="AWS::SQS::Queue"))
+    return dataclasses.replace(shapes.queue(it.cfg, it.address, _dlq_suffixes(settings), redrive=redrive), policy=policy)
 
 
 def topic(it: Item, settings: Any = None) -> Any:
-    return shapes.topic(it.cfg, it.address)
+    policy = live.policy_document(it.cfg.raw("Policy"), it.source) if it.cfg.has("Policy") else Unknown(
+        NOT_RECORDED.format(what="the access policy", rtype="AWS::SNS::Topic"))
+    return dataclasses.replace(shapes.topic(it.cfg, it.address), policy=policy)
 
 
 def secret(it: Item, settings: Any = None) -> Any:
@@ -204,18 +208,33 @@ def enrich_lambda_function(facts: LambdaFunction, it: Item, api: Any, fields: se
 
 
 def enrich_queue(facts: Queue, it: Item, api: Any, fields: set[str]) -> Queue:
-    if not fields & {"redrive_target_arn", "max_receive_count", "is_dead_letter_queue"} \
-            or not isinstance(facts.redrive_target_arn, Unknown):
+    redrive = fields & {"redrive_target_arn", "max_receive_count", "is_dead_letter_queue"} and isinstance(facts.redrive_target_arn, Unknown)
+    policy = "policy" in fields and isinstance(facts.policy, Unknown)
+    if not redrive and not policy:
         return facts
     url = it.cfg.string("QueueUrl") or it.raw.get("resourceId")
     got = api.call("sqs", "get_queue_attributes", QueueUrl=url, AttributeNames=["All"])
     if got is None:
-        got = Unknown(f"the queue {url} was not found when its redrive policy was read")
+        got = Unknown(f"the queue {url} was not found when its attributes were read")
     if isinstance(got, Unknown):
-        return dataclasses.replace(facts, redrive_target_arn=got, max_receive_count=got)
-    fresh = shapes.queue(View((got or {}).get("Attributes", {}), "GetQueueAttributes"), facts.address)
-    return dataclasses.replace(facts, redrive_target_arn=fresh.redrive_target_arn, max_receive_count=fresh.max_receive_count,
-                               is_dead_letter_queue=facts.is_dead_letter_queue is True or fresh.is_dead_letter_queue is True)
+        return dataclasses.replace(facts, **({"redrive_target_arn": got, "max_receive_count": got} if redrive else {}),
+                                   **({"policy": got} if policy else {}))
+    attrs = (got or {}).get("Attributes", {})
+    fresh = shapes.queue(View(attrs, "GetQueueAttributes"), facts.address)
+    changes: dict[str, Any] = {"policy": live.policy_document(attrs.get("Policy"), "GetQueueAttributes")} if policy else {}
+    if redrive:
+        changes.update(redrive_target_arn=fresh.redrive_target_arn, max_receive_count=fresh.max_receive_count,
+                       is_dead_letter_queue=facts.is_dead_letter_queue is True or fresh.is_dead_letter_queue is True)
+    return dataclasses.replace(facts, **changes)
+
+
+def enrich_topic(facts: Any, it: Item, api: Any, fields: set[str]) -> Any:
+    if "policy" not in fields or not isinstance(facts.policy, Unknown):
+        return facts
+    got = api.call("sns", "get_topic_attributes", TopicArn=it.cfg.string("TopicArn") or it.address)
+    if got is None or isinstance(got, Unknown):
+        return dataclasses.replace(facts, policy=got if got is not None else Unknown("the topic was not found"))
+    return dataclasses.replace(facts, policy=live.policy_document((got or {}).get("Attributes", {}).get("Policy"), "GetTopicAttributes"))
 
 
 def enrich_kms_key(facts: KmsKey, it: Item, api: Any, fields: set[str]) -> KmsKey:

@@ -28,13 +28,14 @@ from typing import Any, Callable, Literal
 
 from prr_policies.facts import (
     ApiStage, CodeSigningConfig, DeploymentGroup, EventBus, EventRuleTargets, EventSourceMapping, FunctionLogGroup,
-    FunctionRelease, FunctionUrl, IamRole, KmsKey, LambdaFunction, LambdaPermission, Queue, Secret, Topic,
+    FunctionRelease, FunctionUrl, IamRole, KmsKey, LambdaFunction, LambdaPermission, Queue, Secret, Topic, TopicSubscriptions,
 )
 from prr_policies.sources import config_item as item
 from prr_policies.sources import live
 from prr_policies.sources import terraform as tf
 from prr_policies.sources.terraform import builders_events as tf_events
 from prr_policies.sources.terraform import builders_function as tf_function
+from prr_policies.sources.terraform import builders_messaging as tf_messaging
 
 Call = tuple[str, str]  # (boto3 service, boto3 operation)
 
@@ -91,11 +92,11 @@ KINDS: tuple[Kind, ...] = (
          terraform={"aws_lambda_event_source_mapping": {}}, terraform_builder=tf.event_source_mapping,
          placeholder="<all mappings>"),
     Kind(Queue, ("AWS::SQS::Queue",), "account", (("sqs", "list_queues"), ("sqs", "get_queue_attributes")),
-         terraform={"aws_sqs_queue": {}}, terraform_builder=tf.queue, config_types=("AWS::SQS::Queue",),
+         terraform={"aws_sqs_queue": {}}, terraform_builder=tf_messaging.queue, config_types=("AWS::SQS::Queue",),
          config_builder=item.queue, enrich=item.enrich_queue, reader=live.queues, placeholder="<all queues>"),
     Kind(Topic, ("AWS::SNS::Topic",), "account", (("sns", "list_topics"), ("sns", "get_topic_attributes")),
-         terraform={"aws_sns_topic": {}}, terraform_builder=tf.topic, config_types=("AWS::SNS::Topic",),
-         config_builder=item.topic, reader=live.topics, placeholder="<all topics>"),
+         terraform={"aws_sns_topic": {}}, terraform_builder=tf_messaging.topic, config_types=("AWS::SNS::Topic",),
+         config_builder=item.topic, enrich=item.enrich_topic, reader=live.topics, placeholder="<all topics>"),
     Kind(Secret, ("AWS::SecretsManager::Secret",), "account", (("secretsmanager", "list_secrets"),),
          terraform={"aws_secretsmanager_secret": {}}, terraform_builder=tf.secret,
          config_types=("AWS::SecretsManager::Secret",), config_builder=item.secret, reader=live.secrets,
@@ -125,6 +126,9 @@ KINDS: tuple[Kind, ...] = (
          config_types=("AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage"), config_builder=item.api_stage,
          reader=live.api_stages, placeholder="<all APIs>"),
     # ---- issue 13 ----
+    Kind(TopicSubscriptions, ("AWS::SNS::Topic",), "account", (("sns", "list_subscriptions"), ("sns", "get_subscription_attributes")),
+         terraform={"aws_sns_topic_subscription": {}}, terraform_builder=tf_messaging.subscription,
+         reader=live.topic_subscriptions, placeholder="<all subscriptions>"),
     Kind(EventRuleTargets, ("AWS::Events::Rule",), "account",
          (("events", "list_event_buses"), ("events", "list_rules"), ("events", "list_targets_by_rule")),
          terraform={"aws_cloudwatch_event_target": {"event_bus_name": "default"}}, terraform_builder=tf_events.event_target,

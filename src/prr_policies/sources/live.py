@@ -10,11 +10,12 @@ same with a Lambda and an IAM client (no boto3 import here).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from prr_policies.facts import (
     ApiStage, EnvironmentVariable, EventBus, EventRuleTargets, EventTarget, ExecutionRoleFacts, KmsKey, LambdaFunction, Queue,
-    Topic, Unknown, unknown_facts,
+    Subscription, Topic, TopicSubscriptions, Unknown, unknown_facts,
 )
 from prr_policies.sources import aws_shapes as shapes
 from prr_policies.sources.aws_api import Api, dig
@@ -168,8 +169,9 @@ def queues(account: Any) -> list[Row] | Unknown:
     rows: list[Row] = []
     for url in urls:
         attrs = account.queue_attributes(url)
-        facts = unknown_facts(Queue, url, attrs) if isinstance(attrs, Unknown) else \
-            shapes.queue(shapes.View(attrs, f"GetQueueAttributes {url}"), attrs.get("QueueArn", url), account.dlq_suffixes)
+        facts = unknown_facts(Queue, url, attrs) if isinstance(attrs, Unknown) else dataclasses.replace(
+            shapes.queue(shapes.View(attrs, f"GetQueueAttributes {url}"), attrs.get("QueueArn", url), account.dlq_suffixes),
+            policy=policy_document(attrs.get("Policy"), f"GetQueueAttributes {url}"))
         rows.append(("AWS::SQS::Queue", url, facts))
     return rows
 
@@ -181,8 +183,10 @@ def topics(account: Any) -> list[Row] | Unknown:
     rows: list[Row] = []
     for t in listed:
         got = account.api.call("sns", "get_topic_attributes", TopicArn=t["TopicArn"])
-        facts = unknown_facts(Topic, t["TopicArn"], got) if isinstance(got, Unknown) else \
-            shapes.topic(shapes.View((got or {}).get("Attributes", {}), "GetTopicAttributes"), t["TopicArn"])
+        attrs = (got or {}).get("Attributes", {}) if not isinstance(got, Unknown) else {}
+        facts = unknown_facts(Topic, t["TopicArn"], got) if isinstance(got, Unknown) else dataclasses.replace(
+            shapes.topic(shapes.View(attrs, "GetTopicAttributes"), t["TopicArn"]),
+            policy=policy_document(attrs.get("Policy"), "GetTopicAttributes"))
         rows.append(("AWS::SNS::Topic", t["TopicArn"], facts))
     return rows
 
@@ -323,3 +327,38 @@ def event_buses(account: Any) -> list[Row] | Unknown:
             if not isinstance(got, dict) else event_bus_facts(shapes.View(got, "DescribeEventBus"), arn)
         rows.append(("AWS::Events::EventBus", b["Name"], facts))
     return rows
+
+
+def policy_document(raw: Any, source: str) -> dict | None | Unknown:
+    """A resource policy as AWS returns it (a JSON string, or already a mapping)."""
+    if isinstance(raw, Unknown) or raw in (None, ""):
+        return raw or None
+    try:
+        return shapes.View(raw, source, "Policy").data
+    except Exception as exc:  # noqa: BLE001 - an unreadable policy cannot be judged: fail closed
+        return Unknown(f"the policy cannot be read ({exc})")
+
+
+def subscription_facts(attrs: shapes.View, arn: str) -> Subscription:
+    """From GetSubscriptionAttributes (RedrivePolicy is a JSON string)."""
+    redrive = attrs.raw("RedrivePolicy")
+    target = shapes.View(redrive, attrs.source, "RedrivePolicy").string("deadLetterTargetArn") if redrive else None
+    return Subscription(arn, attrs.string("Protocol"), attrs.string("Endpoint"), target)
+
+
+def topic_subscriptions(account: Any) -> list[Row] | Unknown:
+    """Subscriptions grouped by topic, reported against the topic."""
+    listed = account.api.pages("sns", "list_subscriptions", "Subscriptions")
+    if isinstance(listed, Unknown):
+        return listed
+    by_topic: dict[str, list[Subscription]] = {}
+    for s in listed:
+        arn = s.get("SubscriptionArn", "")
+        if not arn.startswith("arn:"):  # pending confirmation: no attributes to read yet
+            sub = Subscription(arn or "<pending>", s.get("Protocol"), s.get("Endpoint"), Unknown("the subscription is pending confirmation"))
+        else:
+            got = account.api.call("sns", "get_subscription_attributes", SubscriptionArn=arn)
+            sub = Subscription(arn, got, got, got) if isinstance(got, Unknown) else \
+                subscription_facts(shapes.View((got or {}).get("Attributes", {}), "GetSubscriptionAttributes"), arn)
+        by_topic.setdefault(s.get("TopicArn", "<topic>"), []).append(sub)
+    return [("AWS::SNS::Topic", topic, TopicSubscriptions(topic, tuple(subs))) for topic, subs in by_topic.items()]

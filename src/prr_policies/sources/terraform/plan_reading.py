@@ -310,3 +310,60 @@ def known(value: Any) -> Any:
         if isinstance(v, str) and references(v):
             return Unknown(f"it is {v}, known only after apply")
     return value
+
+
+def policy_document_data(vertex: Vertex) -> dict | Unknown:
+    """An ``aws_iam_policy_document`` data block (HCL) as the JSON policy it renders: statements
+    with their effect, principals, actions, resources and conditions. A reference inside it stays
+    as written (another resource's attribute: a fixed value, known at apply)."""
+    from prr_policies.sources.terraform.conf import _first, _string_list
+
+    statements = []
+    for st in vertex.conf.get("statement") or []:
+        if not isinstance(st, dict):
+            continue
+        out: dict[str, Any] = {"Effect": _first(st.get("effect")) or "Allow"}
+        if _first(st.get("sid")):
+            out["Sid"] = _first(st.get("sid"))
+        for key, name in (("actions", "Action"), ("not_actions", "NotAction"), ("resources", "Resource"),
+                          ("not_resources", "NotResource")):
+            values = _string_list(st.get(key))
+            if isinstance(values, Unknown):
+                return values
+            if values:
+                out[name] = list(values)
+        for block, name in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+            for p in st.get(block) or []:
+                if not isinstance(p, dict):
+                    continue
+                ids = _string_list(p.get("identifiers"))
+                if isinstance(ids, Unknown):
+                    return ids
+                kind = _first(p.get("type"))
+                if kind == "*":
+                    out[name] = "*"
+                elif isinstance(kind, str):
+                    out.setdefault(name, {}).setdefault(kind, []).extend(ids or ())
+        for cond in st.get("condition") or []:
+            if not isinstance(cond, dict):
+                continue
+            values = _string_list(cond.get("values"))
+            if isinstance(values, Unknown):
+                return values
+            out.setdefault("Condition", {}).setdefault(_first(cond.get("test")), {})[_first(cond.get("variable"))] = list(values or ())
+        statements.append(out)
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def document(c: Conf, key: str, graph: ResourceGraph | None) -> Any:
+    """A JSON policy attribute: ``jsonencode({...})``, a JSON string, or (HCL) an
+    ``aws_iam_policy_document`` data block of the configuration, rendered."""
+    raw = c.raw.get(key)
+    while isinstance(raw, list) and len(raw) == 1:
+        raw = raw[0]
+    if not c.plan and isinstance(raw, str) and raw.startswith("data.aws_iam_policy_document.") and graph is not None:
+        within = module_of(c.address)
+        name = ".".join(raw.split(".")[:3])
+        vertex = resolve(graph, within + name)
+        return policy_document_data(vertex) if vertex is not None else Unknown(f"{name} is not in the scanned configuration")
+    return c.document(key)
