@@ -20,7 +20,7 @@ import pytest
 from prr_policies.controls import RULES, evaluate
 from prr_policies.facts import (
     DeploymentGroup, EventSourceMapping, ExecutionRoleFacts, FunctionLogGroup, FunctionRelease, FunctionUrl, LambdaFunction,
-    LambdaPermission, Unknown,
+    LambdaPermission, Subscription, TopicSubscriptions, Unknown,
 )
 from prr_policies.result import Status
 from prr_policies.settings import load_settings
@@ -60,6 +60,11 @@ HAND_MADE: list[Any] = [
     EventSourceMapping("m3", FN, "arn:aws:kinesis:eu-west-1:123456789012:stream/s", "kinesis", ("ReportBatchItemFailures",),
                        3, 600, "arn:aws:sqs:eu-west-1:123456789012:dlq", None, 30),
     EventSourceMapping("m4", FN, "arn:aws:dynamodb:eu-west-1:123456789012:table/t/stream/x", "dynamodb", (), -1, -1, None, None, 30),
+    # issue 13: kinds Config does not record
+    TopicSubscriptions("arn:aws:sns:eu-west-1:123456789012:t", (Subscription("s1", "sqs", "arn:q", "arn:dlq"),
+                                                               Subscription("s2", "lambda", "arn:f", "arn:dlq"))),
+    TopicSubscriptions("arn:aws:sns:eu-west-1:123456789012:t", (Subscription("s1", "sqs", "arn:q", None),)),
+    TopicSubscriptions("arn:aws:sns:eu-west-1:123456789012:t", (Subscription("s1", "email", "a@b.c", None),)),
 ]
 
 
