@@ -129,6 +129,24 @@ def _extras() -> None:
                                     AttributeValue=json.dumps({"deadLetterTargetArn": dlq}))
     bare = sns.create_topic(Name="app-orders-bare-fanout")["TopicArn"]
     sns.subscribe(TopicArn=bare, Protocol="sqs", Endpoint=inbox)
+    # Buckets and tables (issue 13): a versioned bucket notifying app-fn-001 with a scoped permission,
+    # an unversioned one notifying app-fn-002 with no permission; a table with point-in-time recovery, one without.
+    s3, lam, ddb = client("s3"), client("lambda"), client("dynamodb")
+    for name, versioned, fn_name in (("app-orders-uploads", True, "app-fn-001"), ("app-orders-scratch", False, "app-fn-002")):
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+        if versioned:
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+            lam.add_permission(FunctionName=fn_name, StatementId="s3", Action="lambda:InvokeFunction", Principal="s3.amazonaws.com",
+                               SourceArn=f"arn:aws:s3:::{name}", SourceAccount=ACCOUNT)
+        s3.put_bucket_notification_configuration(Bucket=name, NotificationConfiguration={"LambdaFunctionConfigurations": [
+            {"LambdaFunctionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{fn_name}", "Events": ["s3:ObjectCreated:*"]}]})
+    for name, pitr in (("app-orders", True), ("app-orders-cache", False)):
+        ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+        if pitr:
+            ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    client("backup").create_backup_plan(BackupPlan={"BackupPlanName": "app-orders-daily", "Rules": [
+        {"RuleName": "daily", "TargetBackupVaultName": "Default", "ScheduleExpression": "cron(0 3 * * ? *)"}]})
     v2 = client("apigatewayv2")
     http = v2.create_api(Name="orders-http", ProtocolType="HTTP")["ApiId"]
     v2.create_stage(ApiId=http, StageName="prod")

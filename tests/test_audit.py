@@ -4,6 +4,7 @@ permissions are exactly the calls the audit makes."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from xml.etree import ElementTree as ET
 
@@ -56,7 +57,8 @@ def test_audits_every_function_and_its_relations(stack, report):
         assert by(report, control, good).status is Status.PASS, (control, by(report, control, good))
     assert not report.refused
     # what moto does not implement is reported as failed calls, and those controls are UNKNOWN
-    assert set(report.failed) == {"lambda:ListCodeSigningConfigs", "lambda:ListProvisionedConcurrencyConfigs"}
+    assert set(report.failed) == {"lambda:ListCodeSigningConfigs", "lambda:ListProvisionedConcurrencyConfigs",
+                                  "backup:ListBackupSelections"}  # moto: not implemented
     assert by(report, "PRR-LAMBDA-014", good).status is Status.UNKNOWN
 
 
@@ -197,10 +199,11 @@ def test_json_output_and_function_filter(stack, capsys):
 def test_declared_permissions_are_exactly_the_calls_made(report):
     """Every call the audit makes is declared, and every declared permission is used, except
     codedeploy:GetDeploymentConfig: it is called only for custom deployment configs, which
-    moto does not implement (its unit test below covers it)."""
+    moto does not implement (its unit test below covers it), and backup:GetBackupSelection, which
+    follows ListBackupSelections, which moto does not implement (test_backup_selections_are_read_...)."""
     made = {iam_action(s, o) for s, o in report.calls}
     assert made <= set(AUDIT_PERMISSIONS)
-    assert set(AUDIT_PERMISSIONS) - made == {"codedeploy:GetDeploymentConfig"}
+    assert set(AUDIT_PERMISSIONS) - made == {"codedeploy:GetDeploymentConfig", "backup:GetBackupSelection"}
     assert set(report.calls) <= set(CALLS)
 
 
@@ -514,3 +517,58 @@ def test_queue_and_topic_policies_and_subscriptions_are_audited(report):
     assert by(report, "PRR-SNS-002", topic).status is Status.PASS  # moto's default policy pins AWS:SourceOwner
     assert by(report, "PRR-SNS-003", topic).status is Status.PASS
     assert by(report, "PRR-SNS-003", topic.replace("app-orders-fanout", "app-orders-bare-fanout")).status is Status.FAIL
+
+
+def test_buckets_and_tables_are_audited(report):
+    assert by(report, "PRR-BUCKET-001", "app-orders-uploads").status is Status.PASS
+    assert by(report, "PRR-BUCKET-001", "app-orders-scratch").status is Status.FAIL  # notifies a function S3 may not invoke
+    assert by(report, "PRR-BUCKET-002", "app-orders-uploads").status is Status.PASS
+    assert by(report, "PRR-BUCKET-002", "app-orders-scratch").status is Status.FAIL
+    assert by(report, "PRR-DDB-001", "app-orders").status is Status.PASS
+    assert by(report, "PRR-DDB-001", "app-orders-cache").status is Status.FAIL
+    # moto does not implement ListBackupSelections: with backups required the tables are UNKNOWN, naming the call
+    required = dataclasses.replace(SETTINGS, resilience=dataclasses.replace(SETTINGS.resilience, table_backup_required=True))
+    from prr_policies.controls import evaluate
+
+    facts = next(f for t, rid, f in __import__("prr_policies.sources.account", fromlist=["Account"]).Account(aws_stack.client)
+                 .collect([__import__("prr_policies.facts", fromlist=["Table"]).Table]).facts[__import__("prr_policies.facts", fromlist=["Table"]).Table]
+                 if rid == "app-orders")
+    result = evaluate("PRR-DDB-002", facts, required)
+    assert result.status is Status.UNKNOWN and "backup:ListBackupSelections" in result.reason
+
+
+def test_backup_selections_are_read_with_a_stand_in_for_moto():
+    """moto lacks ListBackupSelections; a stand-in client shows the reading: a selection naming the
+    table's ARN covers it, and only that table."""
+    from prr_policies.controls import evaluate
+    from prr_policies.facts import Table
+    from prr_policies.sources.account import Account
+
+    arn = f"arn:aws:dynamodb:{aws_stack.REGION}:{aws_stack.ACCOUNT}:table/"
+
+    class Stub:
+        def can_paginate(self, op):
+            return False
+
+        def list_tables(self):
+            return {"TableNames": ["covered", "bare"]}
+
+        def describe_table(self, TableName):
+            return {"Table": {"TableName": TableName, "TableArn": arn + TableName}}
+
+        def describe_continuous_backups(self, TableName):
+            return {"ContinuousBackupsDescription": {"PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "ENABLED"}}}
+
+        def list_backup_plans(self):
+            return {"BackupPlansList": [{"BackupPlanId": "p1"}]}
+
+        def list_backup_selections(self, BackupPlanId):
+            return {"BackupSelectionsList": [{"SelectionId": "s1"}]}
+
+        def get_backup_selection(self, BackupPlanId, SelectionId):
+            return {"BackupSelection": {"Resources": [arn + "covered"]}}
+
+    required = dataclasses.replace(SETTINGS, resilience=dataclasses.replace(SETTINGS.resilience, table_backup_required=True))
+    rows = {rid: f for _t, rid, f in Account(lambda s: Stub()).collect([Table]).facts[Table]}
+    assert evaluate("PRR-DDB-002", rows["covered"], required).status is Status.PASS
+    assert evaluate("PRR-DDB-002", rows["bare"], required).status is Status.FAIL

@@ -263,3 +263,32 @@ class TopicSubscriptions:
 
     address: str
     subscriptions: Maybe[tuple[Subscription, ...]] = None
+
+
+@dataclass(frozen=True)
+class NotifiedFunction:
+    """A function an S3 bucket notifies, and the Lambda permission that lets S3 invoke it."""
+
+    function: str
+    permission_found: bool | Unknown = False
+    source_arn: Maybe[str] = None
+    source_account: Maybe[str] = None
+
+
+@dataclass(frozen=True)
+class Bucket:
+    address: str
+    name: Maybe[str] = None
+    versioning: Maybe[str] = None  # Enabled | Suspended | None (never enabled)
+    lambda_notifications: Maybe[tuple[NotifiedFunction, ...]] = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A DynamoDB table and what protects its data."""
+
+    address: str
+    name: Maybe[str] = None
+    point_in_time_recovery: Maybe[bool] = None
+    backup_plan: bool | Unknown = False  # an AWS Backup selection covers it
+    replica_regions: Maybe[tuple[str, ...]] = None  # global table replicas

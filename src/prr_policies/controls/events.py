@@ -3,8 +3,8 @@ notifications to functions."""
 
 from __future__ import annotations
 
-from prr_policies.controls._common import P, F, NA, U, Verdict, public_statements, rule, unknown
-from prr_policies.facts import EventBus, EventRuleTargets, Unknown
+from prr_policies.controls._common import P, F, NA, Verdict, first_unknown, public_statements, rule, unknown
+from prr_policies.facts import Bucket, EventBus, EventRuleTargets, Unknown
 from prr_policies.settings import Settings
 
 # EventBridge's retry policy when a target sets none.
@@ -76,3 +76,31 @@ def event_bus_not_public(bus: EventBus, settings: Settings) -> Verdict:
         return (F, f"Statement(s) {', '.join(public)} let any AWS account put events on the bus (Principal \"*\" without "
                    "a condition pinning the account, organization or source).")
     return (P, "The event bus policy grants only named principals or pins them with a condition.")
+
+
+@rule("PRR-BUCKET-001")
+def s3_notification_permissions(b: Bucket, settings: Settings) -> Verdict:
+    if isinstance(b.lambda_notifications, Unknown):
+        return unknown("The bucket's notifications", b.lambda_notifications)
+    if not b.lambda_notifications:
+        return (NA, "The bucket notifies no function.")
+    problems, unknowns = [], []
+    for n in b.lambda_notifications:
+        found = first_unknown(permission=n.permission_found)
+        if found:
+            unknowns.append(found)
+            continue
+        if n.permission_found is not True:
+            problems.append(f"{n.function}: no aws_lambda_permission lets s3.amazonaws.com invoke it")
+            continue
+        missing = [k for k, v in (("source_arn", n.source_arn), ("source_account", n.source_account)) if not v]
+        wrapped = first_unknown(source_arn=n.source_arn, source_account=n.source_account)
+        if missing and not any(isinstance(v, Unknown) for v in (n.source_arn, n.source_account)):
+            problems.append(f"{n.function}: the grant to S3 has no {' and no '.join(missing)}")
+        elif wrapped:
+            unknowns.append(wrapped)
+    if problems:
+        return (F, "; ".join(problems) + ": S3 could invoke it for any bucket or account (a confused deputy), or cannot invoke it at all.")
+    if unknowns:
+        return unknowns[0]
+    return (P, f"Every notified function ({len(b.lambda_notifications)}) lets S3 invoke it only for this bucket and account.")

@@ -21,16 +21,21 @@ _ACTION_OVERRIDES = {
     ("apigateway", "get_stages"): "apigateway:GET",
     ("apigatewayv2", "get_apis"): "apigateway:GET",
     ("apigatewayv2", "get_stages"): "apigateway:GET",
+    # issue 13
+    ("s3", "list_buckets"): "s3:ListAllMyBuckets",
+    ("s3", "get_bucket_notification_configuration"): "s3:GetBucketNotification",
 }
 _IAM_PREFIX = {"apigatewayv2": "apigateway"}
 NOT_FOUND = {"ResourceNotFoundException", "NoSuchEntity", "NotFoundException", "AWS.SimpleQueueService.NonExistentQueue",
-             "NoSuchEntityException", "DeploymentConfigDoesNotExistException"}
+             "NoSuchEntityException", "DeploymentConfigDoesNotExistException", "NoSuchBucket"}
 
 
 def iam_action(service: str, operation: str) -> str:
     """The IAM action a boto3 call needs: ``("lambda", "list_aliases")`` -> ``lambda:ListAliases``."""
     if (service, operation) in _ACTION_OVERRIDES:
         return _ACTION_OVERRIDES[(service, operation)]
+    if service in ("apigateway", "apigatewayv2") and operation.startswith("get_"):
+        return "apigateway:GET"  # API Gateway's control plane authorizes reads as GET on the resource path
     return f"{_IAM_PREFIX.get(service, service)}:" + "".join(w.capitalize() for w in operation.split("_"))
 
 

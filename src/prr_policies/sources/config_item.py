@@ -274,3 +274,35 @@ def enrich_event_bus(facts: Any, it: Item, api: Any, fields: set[str]) -> Any:
     if isinstance(got, Unknown) or got is None:
         return dataclasses.replace(facts, policy=got if got is not None else Unknown("the event bus was not found"))
     return live.event_bus_facts(View(got, "DescribeEventBus"), facts.address)
+
+
+def bucket(it: Item, settings: Any = None) -> Any:
+    """AWS::S3::Bucket: versioning and notifications are in supplementaryConfiguration; the
+    notified functions' permissions are not (GetPolicy reads them)."""
+    versioning = it.supp.view("BucketVersioningConfiguration").string("status") if it.supp.has("BucketVersioningConfiguration") else None
+    notes = it.supp.view("BucketNotificationConfiguration") if it.supp.has("BucketNotificationConfiguration") else None
+    configs = (notes.raw("configurations") or {}) if notes is not None else {}
+    arns = [c.get("functionARN") for c in configs.values() if isinstance(c, dict) and c.get("type") == "LambdaConfiguration"]
+    why = Unknown(NOT_RECORDED.format(what="the notified functions' permissions", rtype="AWS::S3::Bucket"))
+    name = it.cfg.string("name") or it.raw.get("resourceName") or it.raw.get("resourceId")
+    functions = tuple(live.NotifiedFunction(a, why, why, why) for a in dict.fromkeys(arns) if a)
+    return live.bucket_facts(name, it.address, versioning, functions)
+
+
+def enrich_bucket(facts: Any, it: Item, api: Any, fields: set[str]) -> Any:
+    if "lambda_notifications" not in fields or not facts.lambda_notifications or isinstance(facts.lambda_notifications, Unknown):
+        return facts
+    return dataclasses.replace(facts, lambda_notifications=tuple(
+        live.notified_function(api.call("lambda", "get_policy", FunctionName=f.function), f.function, facts.name)
+        for f in facts.lambda_notifications))
+
+
+def table(it: Item, settings: Any = None) -> Any:
+    """AWS::DynamoDB::Table: point-in-time recovery is in supplementaryConfiguration; backup
+    selections are not recorded."""
+    pitr_view = it.supp.view("ContinuousBackupsDescription") if it.supp.has("ContinuousBackupsDescription") else None
+    status = pitr_view.view("pointInTimeRecoveryDescription").string("pointInTimeRecoveryStatus") \
+        if pitr_view is not None and pitr_view.has("pointInTimeRecoveryDescription") else None
+    pitr: Any = status == "ENABLED" if status else Unknown("the configuration item has no supplementaryConfiguration.ContinuousBackupsDescription")
+    backup = Unknown(NOT_RECORDED.format(what="AWS Backup selections", rtype="AWS::DynamoDB::Table"))
+    return live.table_facts(it.cfg, it.address, pitr, backup)

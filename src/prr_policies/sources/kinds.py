@@ -29,6 +29,7 @@ from typing import Any, Callable, Literal
 from prr_policies.facts import (
     ApiStage, CodeSigningConfig, DeploymentGroup, EventBus, EventRuleTargets, EventSourceMapping, FunctionLogGroup,
     FunctionRelease, FunctionUrl, IamRole, KmsKey, LambdaFunction, LambdaPermission, Queue, Secret, Topic, TopicSubscriptions,
+    Bucket, Table,
 )
 from prr_policies.sources import config_item as item
 from prr_policies.sources import live
@@ -36,6 +37,7 @@ from prr_policies.sources import terraform as tf
 from prr_policies.sources.terraform import builders_events as tf_events
 from prr_policies.sources.terraform import builders_function as tf_function
 from prr_policies.sources.terraform import builders_messaging as tf_messaging
+from prr_policies.sources.terraform import builders_resilience as tf_resilience
 
 Call = tuple[str, str]  # (boto3 service, boto3 operation)
 
@@ -126,6 +128,16 @@ KINDS: tuple[Kind, ...] = (
          config_types=("AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage"), config_builder=item.api_stage,
          reader=live.api_stages, placeholder="<all APIs>"),
     # ---- issue 13 ----
+    Kind(Bucket, ("AWS::S3::Bucket",), "account",
+         (("s3", "list_buckets"), ("s3", "get_bucket_location"), ("s3", "get_bucket_versioning"),
+          ("s3", "get_bucket_notification_configuration"), ("lambda", "get_policy")),
+         terraform={"aws_s3_bucket": {}}, terraform_builder=tf_resilience.bucket, config_types=("AWS::S3::Bucket",),
+         config_builder=item.bucket, enrich=item.enrich_bucket, reader=live.buckets, placeholder="<all buckets>"),
+    Kind(Table, ("AWS::DynamoDB::Table",), "account",
+         (("dynamodb", "list_tables"), ("dynamodb", "describe_table"), ("dynamodb", "describe_continuous_backups"),
+          ("backup", "list_backup_plans"), ("backup", "list_backup_selections"), ("backup", "get_backup_selection")),
+         terraform={"aws_dynamodb_table": {}}, terraform_builder=tf_resilience.table, config_types=("AWS::DynamoDB::Table",),
+         config_builder=item.table, reader=live.tables, placeholder="<all tables>"),
     Kind(TopicSubscriptions, ("AWS::SNS::Topic",), "account", (("sns", "list_subscriptions"), ("sns", "get_subscription_attributes")),
          terraform={"aws_sns_topic_subscription": {}}, terraform_builder=tf_messaging.subscription,
          reader=live.topic_subscriptions, placeholder="<all subscriptions>"),

@@ -11,11 +11,12 @@ same with a Lambda and an IAM client (no boto3 import here).
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
 from prr_policies.facts import (
-    ApiStage, EnvironmentVariable, EventBus, EventRuleTargets, EventTarget, ExecutionRoleFacts, KmsKey, LambdaFunction, Queue,
-    Subscription, Topic, TopicSubscriptions, Unknown, unknown_facts,
+    ApiStage, Bucket, EnvironmentVariable, EventBus, EventRuleTargets, EventTarget, ExecutionRoleFacts, KmsKey, LambdaFunction, Queue,
+    NotifiedFunction, Subscription, Table, Topic, TopicSubscriptions, Unknown, unknown_facts,
 )
 from prr_policies.sources import aws_shapes as shapes
 from prr_policies.sources.aws_api import Api, dig
@@ -362,3 +363,95 @@ def topic_subscriptions(account: Any) -> list[Row] | Unknown:
                 subscription_facts(shapes.View((got or {}).get("Attributes", {}), "GetSubscriptionAttributes"), arn)
         by_topic.setdefault(s.get("TopicArn", "<topic>"), []).append(sub)
     return [("AWS::SNS::Topic", topic, TopicSubscriptions(topic, tuple(subs))) for topic, subs in by_topic.items()]
+
+
+def notified_function(policy: Any, function_arn: str, bucket: str) -> NotifiedFunction:
+    """How a function's resource policy (GetPolicy) lets S3 invoke it for ``bucket``."""
+    if isinstance(policy, Unknown):
+        return NotifiedFunction(function_arn, policy, policy, policy)
+    from prr_policies.sources.account import _permission  # the statement reader the permission control uses
+
+    statements = json.loads((policy or {}).get("Policy") or "{}").get("Statement", [])
+    found = NotifiedFunction(function_arn, False)
+    for i, st in enumerate(statements):
+        perm = _permission(st, f"{function_arn}#{i}")
+        if perm.principal != "s3.amazonaws.com" or perm.source_arn not in (None, f"arn:aws:s3:::{bucket}"):
+            continue
+        candidate = NotifiedFunction(function_arn, True, perm.source_arn, perm.source_account)
+        if not found.permission_found or candidate.source_account and candidate.source_arn:
+            found = candidate
+    return found
+
+
+def bucket_facts(name: str, arn: str, versioning: Any, functions: Any) -> Bucket:
+    return Bucket(arn, name, versioning if isinstance(versioning, Unknown) else (versioning if versioning in ("Enabled", "Suspended") else None),
+                  functions)
+
+
+def buckets(account: Any) -> list[Row] | Unknown:
+    listed = account.api.pages("s3", "list_buckets", "Buckets")
+    if isinstance(listed, Unknown):
+        return listed
+    rows: list[Row] = []
+    for b in listed:
+        name = b["Name"]
+        where = account.api.call("s3", "get_bucket_location", Bucket=name)
+        region = (where or {}).get("LocationConstraint") or "us-east-1" if isinstance(where, dict) else None
+        if region is not None and region != account.region:
+            continue  # the audit reads one region
+        got = account.api.call("s3", "get_bucket_versioning", Bucket=name)
+        versioning = got if isinstance(got, Unknown) else (got or {}).get("Status")
+        notes = account.api.call("s3", "get_bucket_notification_configuration", Bucket=name)
+        functions: Any
+        if isinstance(notes, Unknown):
+            functions = notes
+        else:
+            arns = list(dict.fromkeys(c["LambdaFunctionArn"] for c in (notes or {}).get("LambdaFunctionConfigurations", [])))
+            functions = tuple(notified_function(account.api.call("lambda", "get_policy", FunctionName=arn), arn, name) for arn in arns)
+        rows.append(("AWS::S3::Bucket", name, bucket_facts(name, f"arn:aws:s3:::{name}", versioning, functions)))
+    return rows
+
+
+def table_facts(cfg: shapes.View, address: str, pitr: Any, backup: Any) -> Table:
+    replicas = tuple(r.get("RegionName") or r.get("regionName") for r in cfg.raw("Replicas") or [] if isinstance(r, dict)) or None
+    return Table(address, cfg.string("TableName"), pitr, backup, replicas)
+
+
+def backup_selected_arns(account: Any) -> set[str] | Unknown:
+    """Resource ARNs (and the '*' wildcard) the account's AWS Backup selections name, read once."""
+    plans = account.api.pages("backup", "list_backup_plans", "BackupPlansList")
+    if isinstance(plans, Unknown):
+        return plans
+    out: set[str] = set()
+    for plan in plans:
+        selections = account.api.pages("backup", "list_backup_selections", "BackupSelectionsList", BackupPlanId=plan["BackupPlanId"])
+        if isinstance(selections, Unknown):
+            return selections
+        for s in selections:
+            got = account.api.call("backup", "get_backup_selection", BackupPlanId=plan["BackupPlanId"], SelectionId=s["SelectionId"])
+            if isinstance(got, Unknown):
+                return got
+            out.update(((got or {}).get("BackupSelection") or {}).get("Resources") or [])
+    return out
+
+
+def tables(account: Any) -> list[Row] | Unknown:
+    names = account.api.pages("dynamodb", "list_tables", "TableNames")
+    if isinstance(names, Unknown):
+        return names
+    selected = backup_selected_arns(account) if names else set()
+    rows: list[Row] = []
+    for name in names:
+        described = account.api.call("dynamodb", "describe_table", TableName=name)
+        if not isinstance(described, dict):
+            why = described if isinstance(described, Unknown) else Unknown("the table disappeared during the audit")
+            rows.append(("AWS::DynamoDB::Table", name, unknown_facts(Table, name, why)))
+            continue
+        t = described.get("Table", {})
+        backups = account.api.call("dynamodb", "describe_continuous_backups", TableName=name)
+        pitr = backups if isinstance(backups, Unknown) else dig(backups, "ContinuousBackupsDescription", "PointInTimeRecoveryDescription",
+                                                                 "PointInTimeRecoveryStatus") == "ENABLED"
+        arn = t.get("TableArn", name)
+        backup = selected if isinstance(selected, Unknown) else bool({"*", arn} & selected)
+        rows.append(("AWS::DynamoDB::Table", name, table_facts(shapes.View(t, "DescribeTable"), arn, pitr, backup)))
+    return rows
