@@ -61,6 +61,9 @@ def managed_parameters(identifier: str, settings: Settings) -> dict[str, str] | 
         "LAMBDA_VPC_MULTI_AZ_CHECK": {},  # AWS default: more than one Availability Zone
         "SQS_QUEUE_NO_PUBLIC_ACCESS": {},
         "SNS_TOPIC_NO_PUBLIC_ACCESS": {},
+        "S3_BUCKET_VERSIONING_ENABLED": {} if settings.resilience.bucket_versioning_required else None,
+        "DYNAMODB_PITR_ENABLED": {} if settings.resilience.pitr_required else None,
+        "DYNAMODB_IN_BACKUP_PLAN": {} if settings.resilience.table_backup_required else None,
     }
     if identifier not in table:
         raise KeyError(f"no parameters known for managed rule {identifier}")
