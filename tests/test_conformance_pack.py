@@ -58,7 +58,8 @@ def test_every_custom_rule_and_managed_rule_is_in_the_pack(text):
         assert (ev.rule_name in names) == ev.custom_in_pack, cid
     managed = {r["Properties"]["Source"]["SourceIdentifier"] for r in doc["Resources"].values() if r["Properties"]["Source"]["Owner"] == "AWS"}
     listed = {rule for c in catalog().controls for rule in c.enforcement.config_rules if rule.isupper()}
-    assert managed == listed - {"LAMBDA_INSIDE_VPC"}  # the example settings do not require a VPC
+    # the example settings do not require a VPC, nor AWS Backup for tables
+    assert managed == listed - {"LAMBDA_INSIDE_VPC", "DYNAMODB_IN_BACKUP_PLAN"}
 
 
 def test_periodic_and_change_rules_use_the_right_message_types(text):
