@@ -147,6 +147,22 @@ def _extras() -> None:
             ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
     client("backup").create_backup_plan(BackupPlan={"BackupPlanName": "app-orders-daily", "Rules": [
         {"RuleName": "daily", "TargetBackupVaultName": "Default", "ScheduleExpression": "cron(0 3 * * ? *)"}]})
+    # Alarms (issue 13): app-fn-001 has Errors and Throttles alarms, its DLQ and its input queue their
+    # alarms, the REST stage 5XX and latency alarms, all notifying a topic; one alarm notifies no one.
+    cw = client("cloudwatch")
+    oncall = sns.create_topic(Name="app-oncall")["TopicArn"]
+
+    def put_alarm(name, namespace, metric, dims, threshold=0.0, actions=True):
+        cw.put_metric_alarm(AlarmName=name, Namespace=namespace, MetricName=metric, Statistic="Sum", Period=60, EvaluationPeriods=1,
+                            Threshold=threshold, ComparisonOperator="GreaterThanThreshold",
+                            Dimensions=[{"Name": k, "Value": v} for k, v in dims.items()], AlarmActions=[oncall] if actions else [])
+    put_alarm("app-fn-001-errors", "AWS/Lambda", "Errors", {"FunctionName": "app-fn-001"})
+    put_alarm("app-fn-001-throttles", "AWS/Lambda", "Throttles", {"FunctionName": "app-fn-001"})
+    put_alarm("app-fn-001-dlq", "AWS/SQS", "ApproximateNumberOfMessagesVisible", {"QueueName": "app-fn-001-dlq"})
+    put_alarm("app-fn-001-in-age", "AWS/SQS", "ApproximateAgeOfOldestMessage", {"QueueName": "app-fn-001-in"}, 300.0)
+    put_alarm("orders-prod-5xx", "AWS/ApiGateway", "5XXError", {"ApiName": "orders", "Stage": "prod"})
+    put_alarm("orders-prod-latency", "AWS/ApiGateway", "Latency", {"ApiName": "orders", "Stage": "prod"}, 800.0)
+    put_alarm("app-fn-002-errors", "AWS/Lambda", "Errors", {"FunctionName": "app-fn-002"}, actions=False)
     v2 = client("apigatewayv2")
     http = v2.create_api(Name="orders-http", ProtocolType="HTTP")["ApiId"]
     v2.create_stage(ApiId=http, StageName="prod")

@@ -572,3 +572,62 @@ def test_backup_selections_are_read_with_a_stand_in_for_moto():
     rows = {rid: f for _t, rid, f in Account(lambda s: Stub()).collect([Table]).facts[Table]}
     assert evaluate("PRR-DDB-002", rows["covered"], required).status is Status.PASS
     assert evaluate("PRR-DDB-002", rows["bare"], required).status is Status.FAIL
+
+
+def test_alarms_and_what_they_watch_are_audited(report):
+    assert by(report, "PRR-ALARM-001", "app-fn-001").status is Status.PASS
+    assert by(report, "PRR-ALARM-001", "app-fn-002").status is Status.FAIL  # its only alarm notifies no one
+    assert by(report, "PRR-ALARM-001", "app-fn-003").status is Status.FAIL
+    queue = "https://sqs.eu-west-1.amazonaws.com/123456789012/"
+    dlq = [f.result for f in report.findings if f.control_id == "PRR-ALARM-002" and f.resource_id == queue + "app-fn-001-dlq"]
+    assert [r.status for r in dlq] == [Status.PASS]
+    assert by(report, "PRR-ALARM-002", queue + "app-fn-003-dlq").status is Status.FAIL
+    source = [f.result for f in report.findings if f.control_id == "PRR-ALARM-003" and f.resource_id == queue + "app-fn-001-in"]
+    assert [r.status for r in source] == [Status.PASS]
+    stages = [f.result.status for f in report.findings if f.control_id == "PRR-ALARM-004" and f.resource_id.startswith("arn:aws:apigateway")]
+    assert sorted(s.value for s in stages) == ["FAIL", "PASS"]  # the REST stage has both alarms, the HTTP API stage none
+    assert by(report, "PRR-ALARM-005", "app-fn-001-errors").status is Status.PASS
+    assert by(report, "PRR-ALARM-005", "app-fn-002-errors").status is Status.FAIL
+    # moto drops a deployment group's alarm configuration: app-fn-001's group watches nothing there
+    assert by(report, "PRR-CODEDEPLOY-002", "app-fn-001").status is Status.FAIL
+    assert by(report, "PRR-CODEDEPLOY-002", "app-fn-003").status is Status.NOT_APPLICABLE
+
+
+def test_rollback_alarms_are_read_with_a_stand_in_for_moto():
+    """moto drops alarmConfiguration from GetDeploymentGroup; a stand-in gives the group its alarms."""
+    from prr_policies.controls import evaluate
+    from prr_policies.facts import WatchedResource
+    from prr_policies.sources.account import Account
+
+    class Stub:
+        def can_paginate(self, op):
+            return False
+
+        def describe_alarms(self):
+            return {"MetricAlarms": [{"AlarmName": "f-errors", "Namespace": "AWS/Lambda", "MetricName": "Errors", "Threshold": 0,
+                                      "ActionsEnabled": True, "AlarmActions": ["arn:aws:sns:eu-west-1:1:t"],
+                                      "Dimensions": [{"Name": "FunctionName", "Value": "f"}]}]}
+
+        def list_functions(self):
+            return {"Functions": [{"FunctionName": n, "FunctionArn": f"arn:aws:lambda:eu-west-1:1:function:{n}"} for n in ("f", "g")]}
+
+        def list_applications(self):
+            return {"applications": ["app"]}
+
+        def batch_get_applications(self, applicationNames):
+            return {"applicationsInfo": [{"applicationName": "app", "computePlatform": "Lambda"}]}
+
+        def list_deployment_groups(self, applicationName):
+            return {"deploymentGroups": ["f", "g"]}
+
+        def get_deployment_group(self, applicationName, deploymentGroupName):
+            return {"deploymentGroupInfo": {"deploymentGroupName": deploymentGroupName,
+                                            "deploymentConfigName": "CodeDeployDefault.LambdaCanary10Percent5Minutes",
+                                            "alarmConfiguration": {"enabled": True, "alarms": [{"name": "f-errors"}]}}}
+
+        def __getattr__(self, name):  # everything else is empty
+            return lambda **kw: {}
+
+    rows = {rid: f for _t, rid, f in Account(lambda s: Stub()).collect([WatchedResource]).facts[WatchedResource]}
+    assert evaluate("PRR-CODEDEPLOY-002", rows["f"], SETTINGS).status is Status.PASS
+    assert evaluate("PRR-CODEDEPLOY-002", rows["g"], SETTINGS).status is Status.FAIL  # g's group watches f's alarm

@@ -20,7 +20,7 @@ import pytest
 from prr_policies.controls import RULES, evaluate
 from prr_policies.facts import (
     DeploymentGroup, EventSourceMapping, ExecutionRoleFacts, FunctionLogGroup, FunctionRelease, FunctionUrl, LambdaFunction,
-    LambdaPermission, Subscription, TopicSubscriptions, Unknown,
+    AlarmWatch, LambdaPermission, Subscription, TopicSubscriptions, Unknown, WatchedResource,
 )
 from prr_policies.result import Status
 from prr_policies.settings import load_settings
@@ -65,6 +65,13 @@ HAND_MADE: list[Any] = [
                                                                Subscription("s2", "lambda", "arn:f", "arn:dlq"))),
     TopicSubscriptions("arn:aws:sns:eu-west-1:123456789012:t", (Subscription("s1", "sqs", "arn:q", None),)),
     TopicSubscriptions("arn:aws:sns:eu-west-1:123456789012:t", (Subscription("s1", "email", "a@b.c", None),)),
+    WatchedResource(FN, "function", (AlarmWatch("f-errors", "AWS/Lambda", "Errors", 0.0, True), AlarmWatch("f-t", "AWS/Lambda", "Throttles", 0.0, True)),
+                    deployment_group_alarms=("f-errors",)),
+    WatchedResource(FN, "function", (), deployment_group_alarms=("other",)),
+    WatchedResource("arn:aws:sqs:eu-west-1:123456789012:dlq", "dlq", (AlarmWatch("d", "AWS/SQS", "ApproximateNumberOfMessagesVisible", 0.0, True),)),
+    WatchedResource("arn:aws:sqs:eu-west-1:123456789012:in", "event_source_queue", ()),
+    WatchedResource("stage", "api_stage", (AlarmWatch("e", "AWS/ApiGateway", "5XXError", 0.0, True),
+                                           AlarmWatch("l", "AWS/ApiGateway", "Latency", 800.0, True)), "REST"),
 ]
 
 

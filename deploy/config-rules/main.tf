@@ -167,3 +167,37 @@ resource "aws_config_conformance_pack" "prr" {
 
   depends_on = [aws_lambda_permission.config]
 }
+
+# Alarms the PRR asks for on the rule function and its dead-letter queue, notifying alarm_topic_arn.
+variable "alarm_topic_arn" {
+  type        = string
+  description = "SNS topic the rule function's alarms notify (the security team's on-call)"
+  default     = "arn:aws:sns:eu-west-1:123456789012:security-oncall"
+}
+
+resource "aws_cloudwatch_metric_alarm" "rules" {
+  for_each            = toset(["Errors", "Throttles"])
+  alarm_name          = "${local.name}-${lower(each.key)}"
+  namespace           = "AWS/Lambda"
+  metric_name         = each.key
+  dimensions          = { FunctionName = aws_lambda_function.rules.function_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  alarm_actions       = [var.alarm_topic_arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "failures" {
+  alarm_name          = "${local.name}-dlq-not-empty"
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.failures.name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  alarm_actions       = [var.alarm_topic_arn]
+}

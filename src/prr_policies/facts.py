@@ -292,3 +292,40 @@ class Table:
     point_in_time_recovery: Maybe[bool] = None
     backup_plan: bool | Unknown = False  # an AWS Backup selection covers it
     replica_regions: Maybe[tuple[str, ...]] = None  # global table replicas
+
+
+@dataclass(frozen=True)
+class MetricAlarm:
+    """A CloudWatch metric alarm."""
+
+    address: str
+    name: Maybe[str] = None
+    namespace: Maybe[str] = None
+    metric: Maybe[str] = None
+    threshold: Maybe[float] = None
+    actions_enabled: Maybe[bool] = True
+    alarm_actions: Maybe[tuple[str, ...]] = None
+
+
+@dataclass(frozen=True)
+class AlarmWatch:
+    """An alarm that watches a resource (matched through its metric's dimensions)."""
+
+    name: str
+    namespace: Maybe[str] = None
+    metric: Maybe[str] = None
+    threshold: Maybe[float] = None
+    has_action: bool | Unknown = False  # an enabled alarm action
+
+
+@dataclass(frozen=True)
+class WatchedResource:
+    """A resource the PRR wants alarms on, in one role: ``function``, ``dlq`` (a dead-letter queue),
+    ``event_source_queue`` (a queue a function consumes) or ``api_stage``; and the alarms on it."""
+
+    address: str
+    role: str
+    alarms: Maybe[tuple[AlarmWatch, ...]] = None
+    api_kind: Maybe[str] = None  # REST | V2, for api_stage
+    # The alarms of the function's CodeDeploy deployment group (None: no group found), for function.
+    deployment_group_alarms: Maybe[tuple[str, ...]] = None

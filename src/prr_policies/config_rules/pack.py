@@ -64,6 +64,12 @@ def managed_parameters(identifier: str, settings: Settings) -> dict[str, str] | 
         "S3_BUCKET_VERSIONING_ENABLED": {} if settings.resilience.bucket_versioning_required else None,
         "DYNAMODB_PITR_ENABLED": {} if settings.resilience.pitr_required else None,
         "DYNAMODB_IN_BACKUP_PLAN": {} if settings.resilience.table_backup_required else None,
+        # an action for ALARM is required; OK and INSUFFICIENT_DATA actions are not
+        "CLOUDWATCH_ALARM_ACTION_CHECK": {"alarmActionRequired": "true", "insufficientDataActionRequired": "false",
+                                          "okActionRequired": "false"} if settings.alarms.action_required else None,
+        "CLOUDWATCH_ALARM_ACTION_ENABLED_CHECK": {} if settings.alarms.action_required else None,
+        "CODEDEPLOY_LAMBDA_ALLATONCE_TRAFFIC_SHIFT_DISABLED": {} if "AllAtOnce" not in settings.release.allowed_deployment_types else None,
+        "CODEDEPLOY_AUTO_ROLLBACK_MONITOR_ENABLED": {},
     }
     if identifier not in table:
         raise KeyError(f"no parameters known for managed rule {identifier}")

@@ -306,3 +306,8 @@ def table(it: Item, settings: Any = None) -> Any:
     pitr: Any = status == "ENABLED" if status else Unknown("the configuration item has no supplementaryConfiguration.ContinuousBackupsDescription")
     backup = Unknown(NOT_RECORDED.format(what="AWS Backup selections", rtype="AWS::DynamoDB::Table"))
     return live.table_facts(it.cfg, it.address, pitr, backup)
+
+
+def metric_alarm(it: Item, settings: Any = None) -> Any:
+    """AWS::CloudWatch::Alarm: Config records the actions and whether they are enabled."""
+    return live.metric_alarm_facts(it.cfg, it.address)

@@ -29,7 +29,7 @@ from typing import Any, Callable, Literal
 from prr_policies.facts import (
     ApiStage, CodeSigningConfig, DeploymentGroup, EventBus, EventRuleTargets, EventSourceMapping, FunctionLogGroup,
     FunctionRelease, FunctionUrl, IamRole, KmsKey, LambdaFunction, LambdaPermission, Queue, Secret, Topic, TopicSubscriptions,
-    Bucket, Table,
+    Bucket, MetricAlarm, Table, WatchedResource,
 )
 from prr_policies.sources import config_item as item
 from prr_policies.sources import live
@@ -37,6 +37,7 @@ from prr_policies.sources import terraform as tf
 from prr_policies.sources.terraform import builders_events as tf_events
 from prr_policies.sources.terraform import builders_function as tf_function
 from prr_policies.sources.terraform import builders_messaging as tf_messaging
+from prr_policies.sources.terraform import builders_observability as tf_observability
 from prr_policies.sources.terraform import builders_resilience as tf_resilience
 
 Call = tuple[str, str]  # (boto3 service, boto3 operation)
@@ -128,6 +129,19 @@ KINDS: tuple[Kind, ...] = (
          config_types=("AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage"), config_builder=item.api_stage,
          reader=live.api_stages, placeholder="<all APIs>"),
     # ---- issue 13 ----
+    Kind(MetricAlarm, ("AWS::CloudWatch::Alarm",), "account", (("cloudwatch", "describe_alarms"),),
+         terraform={"aws_cloudwatch_metric_alarm": {"actions_enabled": True}}, terraform_builder=tf_observability.metric_alarm,
+         config_types=("AWS::CloudWatch::Alarm",), config_builder=item.metric_alarm, reader=live.metric_alarms,
+         placeholder="<all alarms>"),
+    # A resource the PRR wants alarms on (a function, a dead-letter or event-source queue, an API stage).
+    Kind(WatchedResource, ("AWS::Lambda::Function", "AWS::SQS::Queue", "AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage"), "account",
+         (("cloudwatch", "describe_alarms"), ("lambda", "list_functions"), ("lambda", "list_event_source_mappings"),
+          ("sqs", "list_queues"), ("sqs", "get_queue_attributes"), ("apigateway", "get_rest_apis"), ("apigateway", "get_stages"),
+          ("apigatewayv2", "get_apis"), ("apigatewayv2", "get_stages"), ("codedeploy", "list_applications"),
+          ("codedeploy", "batch_get_applications"), ("codedeploy", "list_deployment_groups"), ("codedeploy", "get_deployment_group"),
+          ("codedeploy", "get_deployment_config")),
+         terraform={"aws_lambda_function": {}, "aws_sqs_queue": {}, "aws_api_gateway_stage": {}, "aws_apigatewayv2_stage": {}},
+         terraform_builder=tf_observability.watched, reader=live.watched_resources, placeholder="<all watched resources>"),
     Kind(Bucket, ("AWS::S3::Bucket",), "account",
          (("s3", "list_buckets"), ("s3", "get_bucket_location"), ("s3", "get_bucket_versioning"),
           ("s3", "get_bucket_notification_configuration"), ("lambda", "get_policy")),

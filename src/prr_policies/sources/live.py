@@ -15,8 +15,8 @@ import json
 from typing import Any
 
 from prr_policies.facts import (
-    ApiStage, Bucket, EnvironmentVariable, EventBus, EventRuleTargets, EventTarget, ExecutionRoleFacts, KmsKey, LambdaFunction, Queue,
-    NotifiedFunction, Subscription, Table, Topic, TopicSubscriptions, Unknown, unknown_facts,
+    AlarmWatch, ApiStage, Bucket, EnvironmentVariable, EventBus, EventRuleTargets, EventTarget, ExecutionRoleFacts, KmsKey, LambdaFunction, Queue,
+    MetricAlarm, NotifiedFunction, Subscription, Table, Topic, TopicSubscriptions, Unknown, WatchedResource, unknown_facts,
 )
 from prr_policies.sources import aws_shapes as shapes
 from prr_policies.sources.aws_api import Api, dig
@@ -454,4 +454,94 @@ def tables(account: Any) -> list[Row] | Unknown:
         arn = t.get("TableArn", name)
         backup = selected if isinstance(selected, Unknown) else bool({"*", arn} & selected)
         rows.append(("AWS::DynamoDB::Table", name, table_facts(shapes.View(t, "DescribeTable"), arn, pitr, backup)))
+    return rows
+
+
+def metric_alarm_facts(a: shapes.View, address: str) -> MetricAlarm:
+    """From DescribeAlarms' MetricAlarms entry or an AWS::CloudWatch::Alarm configuration item."""
+    enabled = a.boolean("ActionsEnabled")
+    return MetricAlarm(address, a.string("AlarmName"), a.string("Namespace"), a.string("MetricName"), a.number("Threshold"),
+                       True if enabled is None else enabled, tuple(a.strings("AlarmActions") or ()))
+
+
+def metric_alarms(account: Any) -> list[Row] | Unknown:
+    listed = account.api.pages("cloudwatch", "describe_alarms", "MetricAlarms")
+    if isinstance(listed, Unknown):
+        return listed
+    return [("AWS::CloudWatch::Alarm", a["AlarmName"], metric_alarm_facts(shapes.View(a, "DescribeAlarms"), a.get("AlarmArn", a["AlarmName"])))
+            for a in listed]
+
+
+def _watch(a: dict) -> AlarmWatch:
+    return AlarmWatch(a.get("AlarmName", "<alarm>"), a.get("Namespace"), a.get("MetricName"),
+                      float(a["Threshold"]) if isinstance(a.get("Threshold"), (int, float)) else None,
+                      bool(a.get("AlarmActions")) and a.get("ActionsEnabled", True) is not False)
+
+
+def watched_resources(account: Any) -> list[Row] | Unknown:
+    """Functions, dead-letter and event-source queues and API stages, each with the alarms whose
+    dimensions name it (DescribeAlarms, read once)."""
+    listed = account.api.pages("cloudwatch", "describe_alarms", "MetricAlarms")
+    if isinstance(listed, Unknown):
+        return listed
+    by_dimension: dict[tuple, list[AlarmWatch]] = {}
+    for a in listed:
+        dims = {d.get("Name"): d.get("Value") for d in a.get("Dimensions") or []}
+        for key in (("FunctionName",), ("QueueName",), ("ApiName", "Stage"), ("ApiId", "Stage")):
+            if all(k in dims for k in key):
+                by_dimension.setdefault(key + tuple(dims[k] for k in key), []).append(_watch(a))
+    rows: list[Row] = []
+    fns = account.api.pages("lambda", "list_functions", "Functions")
+    groups = account.deployment_groups()
+    esms = account.api.pages("lambda", "list_event_source_mappings", "EventSourceMappings")
+    dead_letter_targets = set()
+    if isinstance(fns, Unknown):
+        rows.append(("AWS::Lambda::Function", "<all functions>", unknown_facts(WatchedResource, "<all functions>", fns)))
+        fns = []
+    for f in fns:
+        name = f["FunctionName"]
+        dead_letter_targets.add(dig(f, "DeadLetterConfig", "TargetArn"))
+        group: Any = groups
+        if not isinstance(groups, Unknown):
+            wanted = account.group_name.format(function=name)
+            group = next((tuple(x.get("name") for x in (g.get("alarmConfiguration") or {}).get("alarms") or [])
+                          for _app, g, _facts in groups if g.get("deploymentGroupName") == wanted), None)
+        rows.append(("AWS::Lambda::Function", name, WatchedResource(f["FunctionArn"], "function",
+                                                                    tuple(by_dimension.get(("FunctionName", name), ())), None, group)))
+    urls = account.api.pages("sqs", "list_queues", "QueueUrls", MaxResults=SQS_PAGE_SIZE)
+    if isinstance(urls, Unknown):
+        rows.append(("AWS::SQS::Queue", "<all queues>", unknown_facts(WatchedResource, "<all queues>", urls)))
+        urls = []
+    attrs = {url: account.queue_attributes(url) for url in urls}
+    for a in attrs.values():
+        if isinstance(a, dict) and a.get("RedrivePolicy"):
+            dead_letter_targets.add(shapes.View(a["RedrivePolicy"], "RedrivePolicy").string("deadLetterTargetArn"))
+    sources = esms if isinstance(esms, Unknown) else {m.get("EventSourceArn") for m in esms}
+    for url, a in attrs.items():
+        name = url.rsplit("/", 1)[-1]
+        if isinstance(a, Unknown):
+            rows.append(("AWS::SQS::Queue", url, WatchedResource(url, "dlq", a)))
+            continue
+        arn = a.get("QueueArn", url)
+        watches = tuple(by_dimension.get(("QueueName", name), ()))
+        if a.get("RedriveAllowPolicy") or arn in dead_letter_targets or name.endswith(account.dlq_suffixes):
+            rows.append(("AWS::SQS::Queue", url, WatchedResource(arn, "dlq", watches)))
+        if isinstance(sources, Unknown):
+            rows.append(("AWS::SQS::Queue", url, WatchedResource(arn, "event_source_queue", sources)))
+        elif arn in sources:
+            rows.append(("AWS::SQS::Queue", url, WatchedResource(arn, "event_source_queue", watches)))
+    for rtype, service, list_call, items, id_key, param, stage_items, stage_name, path, kind in _API_FAMILIES:
+        apis = account.api.pages(service, list_call, items)
+        if isinstance(apis, Unknown):
+            rows.append((rtype, "<all APIs>", unknown_facts(WatchedResource, "<all APIs>", apis)))
+            continue
+        for api in apis:
+            stages = account.api.pages(service, "get_stages", stage_items, **{param: api[id_key]})
+            if isinstance(stages, Unknown):
+                rows.append((rtype, api[id_key], WatchedResource(api[id_key], "api_stage", stages, kind)))
+                continue
+            for st in stages:
+                rid = f"arn:aws:apigateway:{account.region}::/{path}/{api[id_key]}/stages/{st[stage_name]}"
+                key = ("ApiName", "Stage", api.get("name"), st[stage_name]) if kind == "REST" else ("ApiId", "Stage", api[id_key], st[stage_name])
+                rows.append((rtype, rid, WatchedResource(rid, "api_stage", tuple(by_dimension.get(key, ())), kind)))
     return rows

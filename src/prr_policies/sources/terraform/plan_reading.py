@@ -253,8 +253,8 @@ def conf_of(vertex: Vertex) -> Conf:
 
 
 def literal(value: Any) -> str | None:
-    """A plain string value (not a reference, not unresolved), else None."""
-    return value if isinstance(value, str) and not isinstance(value, Unknown) and not _REF.search(value) else None
+    """A plain string value (not a reference, not an interpolation checkov left unrendered), else None."""
+    return value if isinstance(value, str) and not _REF.search(value) and "${" not in value else None
 
 
 def no_graph(what: str) -> Unknown:
