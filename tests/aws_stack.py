@@ -166,3 +166,22 @@ def _extras() -> None:
     v2 = client("apigatewayv2")
     http = v2.create_api(Name="orders-http", ProtocolType="HTTP")["ApiId"]
     v2.create_stage(ApiId=http, StageName="prod")
+    # API Gateway (issue 13): usage plans with and without limits, routes with and without an
+    # authorizer, a private integration without TLS, domain names, and a web ACL on the REST stage.
+    apigw.create_usage_plan(name="app-partners", throttle={"rateLimit": 50.0, "burstLimit": 100}, quota={"limit": 1000, "period": "DAY"})
+    apigw.create_usage_plan(name="app-unlimited")
+    v2.create_route(ApiId=http, RouteKey="POST /orders", AuthorizationType="AWS_IAM")
+    v2.create_route(ApiId=http, RouteKey="DELETE /orders/{id}", AuthorizationType="NONE")
+    v2.create_integration(ApiId=http, IntegrationType="HTTP_PROXY", IntegrationMethod="ANY", ConnectionType="VPC_LINK",
+                          ConnectionId="vl-123", IntegrationUri="arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/x/y/z",
+                          PayloadFormatVersion="1.0")
+    apigw.create_domain_name(domainName="api.example.com", securityPolicy="TLS_1_0", endpointConfiguration={"types": ["REGIONAL"]},
+                             regionalCertificateArn=f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/abc")
+    v2.create_domain_name(DomainName="http.example.com", DomainNameConfigurations=[
+        {"CertificateArn": f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/abc", "SecurityPolicy": "TLS_1_2"}])
+    waf = client("wafv2")
+    visibility = {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "m"}
+    acl = waf.create_web_acl(Name="app-api", Scope="REGIONAL", DefaultAction={"Allow": {}}, VisibilityConfig=visibility, Rules=[
+        {"Name": "rate", "Priority": 0, "Action": {"Block": {}}, "VisibilityConfig": visibility,
+         "Statement": {"RateBasedStatement": {"Limit": 2000, "AggregateKeyType": "IP"}}}])["Summary"]["ARN"]
+    waf.associate_web_acl(WebACLArn=acl, ResourceArn=f"arn:aws:apigateway:{REGION}::/restapis/{api}/stages/prod")

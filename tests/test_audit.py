@@ -58,7 +58,7 @@ def test_audits_every_function_and_its_relations(stack, report):
     assert not report.refused
     # what moto does not implement is reported as failed calls, and those controls are UNKNOWN
     assert set(report.failed) == {"lambda:ListCodeSigningConfigs", "lambda:ListProvisionedConcurrencyConfigs",
-                                  "backup:ListBackupSelections"}  # moto: not implemented
+                                  "backup:ListBackupSelections", "wafv2:ListResourcesForWebACL"}  # moto: not implemented
     assert by(report, "PRR-LAMBDA-014", good).status is Status.UNKNOWN
 
 
@@ -631,3 +631,40 @@ def test_rollback_alarms_are_read_with_a_stand_in_for_moto():
     rows = {rid: f for _t, rid, f in Account(lambda s: Stub()).collect([WatchedResource]).facts[WatchedResource]}
     assert evaluate("PRR-CODEDEPLOY-002", rows["f"], SETTINGS).status is Status.PASS
     assert evaluate("PRR-CODEDEPLOY-002", rows["g"], SETTINGS).status is Status.FAIL  # g's group watches f's alarm
+
+
+def test_api_gateway_resources_are_audited(report):
+    statuses = lambda cid: sorted(f.result.status.value for f in report.findings if f.control_id == cid)  # noqa: E731
+    assert statuses("PRR-APIGW-005") == ["FAIL", "PASS"]  # app-unlimited, app-partners
+    assert statuses("PRR-APIGW-006") == ["FAIL", "PASS"]  # DELETE /orders/{id} has no authorizer
+    assert statuses("PRR-APIGW-010") == ["FAIL", "PASS"]  # the REST domain accepts TLS 1.0, the HTTP API's uses TLS 1.2
+    assert statuses("PRR-APIGW-011") == ["FAIL"]  # the private integration has no tls_config
+    # moto does not implement ListResourcesForWebACL: whether the ACL protects a stage is UNKNOWN, naming the call
+    [acl] = [f.result for f in report.findings if f.control_id == "PRR-APIGW-007"]
+    assert acl.status is Status.UNKNOWN and "wafv2:ListResourcesForWebACL" in acl.reason
+
+
+def test_web_acl_rules_are_read_with_a_stand_in_for_moto():
+    """A stand-in answers ListResourcesForWebACL: the ACL on a stage with a rate-based rule but not
+    the common rule set FAILs; one on no stage is NOT_APPLICABLE."""
+    from prr_policies.controls import evaluate
+    from prr_policies.facts import WebAcl
+    from prr_policies.sources.account import Account
+
+    class Stub:
+        def can_paginate(self, op):
+            return False
+
+        def list_web_acls(self, Scope):
+            return {"WebACLs": [{"Name": n, "Id": n, "ARN": f"arn:aws:wafv2:eu-west-1:1:regional/webacl/{n}/{n}"} for n in ("api", "alb")]}
+
+        def get_web_acl(self, Name, Scope, Id):
+            return {"WebACL": {"Rules": [{"Name": "rate", "Statement": {"RateBasedStatement": {"Limit": 2000}}}]}}
+
+        def list_resources_for_web_acl(self, WebACLArn, ResourceType):
+            return {"ResourceArns": ["arn:aws:apigateway:eu-west-1::/restapis/a/stages/prod"] if "/api/" in WebACLArn else []}
+
+    rows = {rid: f for _t, rid, f in Account(lambda s: Stub()).collect([WebAcl]).facts[WebAcl]}
+    api = evaluate("PRR-APIGW-007", rows["api"], SETTINGS)
+    assert api.status is Status.FAIL and "AWSManagedRulesCommonRuleSet" in api.reason
+    assert evaluate("PRR-APIGW-007", rows["alb"], SETTINGS).status is Status.NOT_APPLICABLE

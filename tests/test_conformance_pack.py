@@ -58,8 +58,8 @@ def test_every_custom_rule_and_managed_rule_is_in_the_pack(text):
         assert (ev.rule_name in names) == ev.custom_in_pack, cid
     managed = {r["Properties"]["Source"]["SourceIdentifier"] for r in doc["Resources"].values() if r["Properties"]["Source"]["Owner"] == "AWS"}
     listed = {rule for c in catalog().controls for rule in c.enforcement.config_rules if rule.isupper()}
-    # the example settings do not require a VPC, nor AWS Backup for tables
-    assert managed == listed - {"LAMBDA_INSIDE_VPC", "DYNAMODB_IN_BACKUP_PLAN"}
+    # the example settings do not require a VPC, AWS Backup for tables, nor client certificates on stages
+    assert managed == listed - {"LAMBDA_INSIDE_VPC", "DYNAMODB_IN_BACKUP_PLAN", "API_GW_SSL_ENABLED"}
 
 
 def test_periodic_and_change_rules_use_the_right_message_types(text):

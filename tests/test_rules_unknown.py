@@ -20,7 +20,8 @@ import pytest
 from prr_policies.controls import RULES, evaluate
 from prr_policies.facts import (
     DeploymentGroup, EventSourceMapping, ExecutionRoleFacts, FunctionLogGroup, FunctionRelease, FunctionUrl, LambdaFunction,
-    AlarmWatch, LambdaPermission, Subscription, TopicSubscriptions, Unknown, WatchedResource,
+    AlarmWatch, ApiDomain, ApiIntegration, ApiRoute, LambdaPermission, Subscription, TopicSubscriptions, Unknown, UsagePlan,
+    WatchedResource, WebAcl,
 )
 from prr_policies.result import Status
 from prr_policies.settings import load_settings
@@ -70,6 +71,11 @@ HAND_MADE: list[Any] = [
     WatchedResource(FN, "function", (), deployment_group_alarms=("other",)),
     WatchedResource("arn:aws:sqs:eu-west-1:123456789012:dlq", "dlq", (AlarmWatch("d", "AWS/SQS", "ApproximateNumberOfMessagesVisible", 0.0, True),)),
     WatchedResource("arn:aws:sqs:eu-west-1:123456789012:in", "event_source_queue", ()),
+    UsagePlan("u", 50.0, 100, 1000, "DAY"), UsagePlan("u", None, None, None, None),
+    ApiRoute("r", "POST /orders", "JWT"), ApiRoute("r", "POST /orders", "NONE"), ApiRoute("r", "GET /health", "NONE"),
+    WebAcl("w", True, ("AWSManagedRulesCommonRuleSet",), True), WebAcl("w", False, (), True), WebAcl("w", False, (), False),
+    ApiDomain("d", "REST", "TLS_1_2"), ApiDomain("d", "REST", "TLS_1_0"), ApiDomain("d", "V2", "TLS_1_2"),
+    ApiIntegration("i", "VPC_LINK", "orders.internal"), ApiIntegration("i", "VPC_LINK", None), ApiIntegration("i", "INTERNET", None),
     WatchedResource("stage", "api_stage", (AlarmWatch("e", "AWS/ApiGateway", "5XXError", 0.0, True),
                                            AlarmWatch("l", "AWS/ApiGateway", "Latency", 800.0, True)), "REST"),
 ]

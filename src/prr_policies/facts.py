@@ -106,6 +106,10 @@ class ApiStage:
     access_log_destination: Maybe[str] = None
     throttling_rate_limit: Maybe[float] = None
     throttling_burst_limit: Maybe[int] = None
+    # issue 13 (REST stages)
+    client_certificate_id: Maybe[str] = None
+    cache_enabled: Maybe[bool] = None
+    cache_data_encrypted: Maybe[bool] = None
 
 
 @dataclass(frozen=True)
@@ -329,3 +333,49 @@ class WatchedResource:
     api_kind: Maybe[str] = None  # REST | V2, for api_stage
     # The alarms of the function's CodeDeploy deployment group (None: no group found), for function.
     deployment_group_alarms: Maybe[tuple[str, ...]] = None
+
+
+@dataclass(frozen=True)
+class UsagePlan:
+    address: str
+    throttle_rate_limit: Maybe[float] = None
+    throttle_burst_limit: Maybe[int] = None
+    quota_limit: Maybe[int] = None
+    quota_period: Maybe[str] = None
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    """A route of an HTTP or WebSocket API."""
+
+    address: str
+    route_key: Maybe[str] = None
+    authorization_type: Maybe[str] = None  # NONE | AWS_IAM | JWT | CUSTOM
+
+
+@dataclass(frozen=True)
+class WebAcl:
+    """A WAFv2 web ACL, what its rules contain, and whether it protects an API Gateway stage."""
+
+    address: str
+    rate_based_rule: Maybe[bool] = None
+    managed_rule_groups: Maybe[tuple[str, ...]] = None
+    protects_api_stage: bool | Unknown = False
+
+
+@dataclass(frozen=True)
+class ApiDomain:
+    """A custom domain name of API Gateway (``api_kind``: REST | V2) and its TLS security policy."""
+
+    address: str
+    api_kind: Maybe[str] = None
+    security_policy: Maybe[str] = None
+
+
+@dataclass(frozen=True)
+class ApiIntegration:
+    """An HTTP API integration; a private one (VPC link) should verify its backend over TLS."""
+
+    address: str
+    connection_type: Maybe[str] = None  # INTERNET | VPC_LINK
+    tls_server_name: Maybe[str] = None

@@ -118,8 +118,10 @@ class ApiGatewaySettings:
     client_certificate_required: bool = False
     cache_encryption_required: bool = True
     # TLS security policies custom domain names may use (REST); HTTP API domains support TLS_1_2 at most.
+    # TLS_1_2 is the best the Terraform AWS provider 5.x accepts; Security Hub's APIGateway.11 accepts
+    # only the enhanced SecurityPolicy_* ones: drop TLS_1_2 here to hold domains to that.
     allowed_security_policies: tuple[str, ...] = (
-        "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09",
+        "TLS_1_2", "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09",
         "SecurityPolicy_TLS13_2025_EDGE", "SecurityPolicy_TLS12_PFS_2025_EDGE")
     # What a web ACL in front of a stage must contain.
     waf_rate_based_rule_required: bool = True

@@ -70,6 +70,10 @@ def managed_parameters(identifier: str, settings: Settings) -> dict[str, str] | 
         "CLOUDWATCH_ALARM_ACTION_ENABLED_CHECK": {} if settings.alarms.action_required else None,
         "CODEDEPLOY_LAMBDA_ALLATONCE_TRAFFIC_SHIFT_DISABLED": {} if "AllAtOnce" not in settings.release.allowed_deployment_types else None,
         "CODEDEPLOY_AUTO_ROLLBACK_MONITOR_ENABLED": {},
+        # it knows no exceptions: left out when the settings name public routes (the custom rule honours them)
+        "API_GWV2_AUTHORIZATION_TYPE_CONFIGURED": {} if not settings.apigateway.public_routes else None,
+        "WAFV2_WEBACL_NOT_EMPTY": {} if settings.apigateway.waf_required else None,
+        "API_GW_SSL_ENABLED": {} if settings.apigateway.client_certificate_required else None,
     }
     if identifier not in table:
         raise KeyError(f"no parameters known for managed rule {identifier}")

@@ -24,6 +24,9 @@ _ACTION_OVERRIDES = {
     # issue 13
     ("s3", "list_buckets"): "s3:ListAllMyBuckets",
     ("s3", "get_bucket_notification_configuration"): "s3:GetBucketNotification",
+    ("wafv2", "list_web_acls"): "wafv2:ListWebACLs",
+    ("wafv2", "get_web_acl"): "wafv2:GetWebACL",
+    ("wafv2", "list_resources_for_web_acl"): "wafv2:ListResourcesForWebACL",
 }
 _IAM_PREFIX = {"apigatewayv2": "apigateway"}
 NOT_FOUND = {"ResourceNotFoundException", "NoSuchEntity", "NotFoundException", "AWS.SimpleQueueService.NonExistentQueue",

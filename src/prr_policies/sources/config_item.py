@@ -129,7 +129,8 @@ def lambda_function(item: Any, source: str = "<configuration item>", settings: A
 
 
 def api_stage(it: Item, settings: Any = None) -> Any:
-    return shapes.api_stage(it.cfg, it.address, "REST" if it.resource_type == "AWS::ApiGateway::Stage" else "V2")
+    kind = "REST" if it.resource_type == "AWS::ApiGateway::Stage" else "V2"
+    return dataclasses.replace(shapes.api_stage(it.cfg, it.address, kind), **live.stage_extras(it.cfg, kind))
 
 
 def queue(it: Item, settings: Any = None) -> Queue:
@@ -311,3 +312,4 @@ def table(it: Item, settings: Any = None) -> Any:
 def metric_alarm(it: Item, settings: Any = None) -> Any:
     """AWS::CloudWatch::Alarm: Config records the actions and whether they are enabled."""
     return live.metric_alarm_facts(it.cfg, it.address)
+

@@ -29,11 +29,12 @@ from typing import Any, Callable, Literal
 from prr_policies.facts import (
     ApiStage, CodeSigningConfig, DeploymentGroup, EventBus, EventRuleTargets, EventSourceMapping, FunctionLogGroup,
     FunctionRelease, FunctionUrl, IamRole, KmsKey, LambdaFunction, LambdaPermission, Queue, Secret, Topic, TopicSubscriptions,
-    Bucket, MetricAlarm, Table, WatchedResource,
+    ApiDomain, ApiIntegration, ApiRoute, Bucket, MetricAlarm, Table, UsagePlan, WatchedResource, WebAcl,
 )
 from prr_policies.sources import config_item as item
 from prr_policies.sources import live
 from prr_policies.sources import terraform as tf
+from prr_policies.sources.terraform import builders_api as tf_api
 from prr_policies.sources.terraform import builders_events as tf_events
 from prr_policies.sources.terraform import builders_function as tf_function
 from prr_policies.sources.terraform import builders_messaging as tf_messaging
@@ -125,10 +126,27 @@ KINDS: tuple[Kind, ...] = (
     Kind(ApiStage, ("AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage"), "account",
          (("apigateway", "get_rest_apis"), ("apigateway", "get_stages"), ("apigatewayv2", "get_apis"),
           ("apigatewayv2", "get_stages")),
-         terraform={"aws_api_gateway_stage": {"xray_tracing_enabled": False}}, terraform_builder=tf.api_stage,
+         terraform={"aws_api_gateway_stage": {"xray_tracing_enabled": False}}, terraform_builder=tf_api.api_stage,
          config_types=("AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage"), config_builder=item.api_stage,
          reader=live.api_stages, placeholder="<all APIs>"),
     # ---- issue 13 ----
+    Kind(UsagePlan, ("AWS::ApiGateway::UsagePlan",), "account", (("apigateway", "get_usage_plans"),),
+         terraform={"aws_api_gateway_usage_plan": {}}, terraform_builder=tf_api.usage_plan, reader=live.usage_plans,
+         placeholder="<all usage plans>"),
+    Kind(ApiRoute, ("AWS::ApiGatewayV2::Route",), "account", (("apigatewayv2", "get_apis"), ("apigatewayv2", "get_routes")),
+         terraform={"aws_apigatewayv2_route": {"authorization_type": "NONE"}}, terraform_builder=tf_api.api_route,
+         reader=live.api_routes, placeholder="<all routes>"),
+    Kind(ApiIntegration, ("AWS::ApiGatewayV2::Integration",), "account",
+         (("apigatewayv2", "get_apis"), ("apigatewayv2", "get_integrations")),
+         terraform={"aws_apigatewayv2_integration": {"connection_type": "INTERNET"}}, terraform_builder=tf_api.api_integration,
+         reader=live.api_integrations, placeholder="<all integrations>"),
+    Kind(ApiDomain, ("AWS::ApiGateway::DomainName", "AWS::ApiGatewayV2::DomainName"), "account",
+         (("apigateway", "get_domain_names"), ("apigatewayv2", "get_domain_names")),
+         terraform={"aws_api_gateway_domain_name": {}, "aws_apigatewayv2_domain_name": {}}, terraform_builder=tf_api.api_domain,
+         reader=live.api_domains, placeholder="<all domain names>"),
+    Kind(WebAcl, ("AWS::WAFv2::WebACL",), "account",
+         (("wafv2", "list_web_acls"), ("wafv2", "get_web_acl"), ("wafv2", "list_resources_for_web_acl")),
+         terraform={"aws_wafv2_web_acl": {}}, terraform_builder=tf_api.web_acl, reader=live.web_acls, placeholder="<all web ACLs>"),
     Kind(MetricAlarm, ("AWS::CloudWatch::Alarm",), "account", (("cloudwatch", "describe_alarms"),),
          terraform={"aws_cloudwatch_metric_alarm": {"actions_enabled": True}}, terraform_builder=tf_observability.metric_alarm,
          config_types=("AWS::CloudWatch::Alarm",), config_builder=item.metric_alarm, reader=live.metric_alarms,

@@ -15,8 +15,9 @@ import json
 from typing import Any
 
 from prr_policies.facts import (
-    AlarmWatch, ApiStage, Bucket, EnvironmentVariable, EventBus, EventRuleTargets, EventTarget, ExecutionRoleFacts, KmsKey, LambdaFunction, Queue,
-    MetricAlarm, NotifiedFunction, Subscription, Table, Topic, TopicSubscriptions, Unknown, WatchedResource, unknown_facts,
+    AlarmWatch, ApiDomain, ApiIntegration, ApiRoute, ApiStage, Bucket, EnvironmentVariable, EventBus, EventRuleTargets, EventTarget, ExecutionRoleFacts, KmsKey, LambdaFunction, Queue,
+    MetricAlarm, NotifiedFunction, Subscription, Table, Topic, TopicSubscriptions, Unknown, UsagePlan, WatchedResource, WebAcl,
+    unknown_facts,
 )
 from prr_policies.sources import aws_shapes as shapes
 from prr_policies.sources.aws_api import Api, dig
@@ -260,8 +261,26 @@ def api_stages(account: Any) -> list[Row]:
                 continue
             for st in stages:
                 rid = f"arn:aws:apigateway:{account.region}::/{path}/{api[id_key]}/stages/{st[stage_name]}"
-                rows.append((rtype, rid, shapes.api_stage(shapes.View(st, "GetStages"), rid, kind)))
+                view = shapes.View(st, "GetStages")
+                rows.append((rtype, rid, dataclasses.replace(shapes.api_stage(view, rid, kind), **stage_extras(view, kind))))
     return rows
+
+
+def stage_extras(stage: shapes.View, kind: str) -> dict[str, Any]:
+    """A REST stage's client certificate and cache (GetStages, or a configuration item: Config
+    records clientCertificateId and cacheClusterEnabled; an enabled cache whose method settings
+    are not in the record is Unknown)."""
+    if kind != "REST":
+        return {"client_certificate_id": None, "cache_enabled": None, "cache_data_encrypted": None}
+    enabled = stage.boolean("cacheClusterEnabled") or False
+    encrypted: Any = None
+    if enabled:
+        settings = stage.raw("methodSettings")
+        if isinstance(settings, dict):
+            encrypted = bool((settings.get("*/*") or {}).get("cacheDataEncrypted"))
+        else:
+            encrypted = Unknown("the stage's method settings (cacheDataEncrypted) are not in the record")
+    return {"client_certificate_id": stage.string("clientCertificateId"), "cache_enabled": enabled, "cache_data_encrypted": encrypted}
 
 
 # ---- issue 13: the kinds it adds. Each ``*_facts`` builder reads one resource's AWS dict (a
@@ -544,4 +563,116 @@ def watched_resources(account: Any) -> list[Row] | Unknown:
                 rid = f"arn:aws:apigateway:{account.region}::/{path}/{api[id_key]}/stages/{st[stage_name]}"
                 key = ("ApiName", "Stage", api.get("name"), st[stage_name]) if kind == "REST" else ("ApiId", "Stage", api[id_key], st[stage_name])
                 rows.append((rtype, rid, WatchedResource(rid, "api_stage", tuple(by_dimension.get(key, ())), kind)))
+    return rows
+
+
+def usage_plan_facts(p: shapes.View, address: str) -> UsagePlan:
+    throttle = p.view("throttle") if p.has("throttle") else shapes.View({}, p.source)
+    quota = p.view("quota") if p.has("quota") else shapes.View({}, p.source)
+    return UsagePlan(address, throttle.number("rateLimit"), throttle.integer("burstLimit"), quota.integer("limit"), quota.string("period"))
+
+
+def usage_plans(account: Any) -> list[Row] | Unknown:
+    listed = account.api.pages("apigateway", "get_usage_plans", "items")
+    if isinstance(listed, Unknown):
+        return listed
+    return [("AWS::ApiGateway::UsagePlan", p["id"], usage_plan_facts(shapes.View(p, "GetUsagePlans"), p["id"])) for p in listed]
+
+
+def _v2_children(account: Any, call: str, build: Any, rtype: str) -> list[Row] | Unknown:
+    """Routes or integrations of every HTTP and WebSocket API."""
+    apis = account.api.pages("apigatewayv2", "get_apis", "Items")
+    if isinstance(apis, Unknown):
+        return apis
+    rows: list[Row] = []
+    for api in apis:
+        items = account.api.pages("apigatewayv2", call, "Items", ApiId=api["ApiId"])
+        if isinstance(items, Unknown):
+            rows.append((rtype, api["ApiId"], build(api, None, items)))
+            continue
+        rows += [(rtype, rid, facts) for rid, facts in (build(api, item, None) for item in items)]
+    return rows
+
+
+def api_routes(account: Any) -> list[Row] | Unknown:
+    def build(api: dict, route: dict | None, why: Unknown | None) -> Any:
+        if why is not None:
+            return unknown_facts(ApiRoute, api["ApiId"], why)
+        rid = f"{api['ApiId']}/{route.get('RouteId')}"  # type: ignore[union-attr]
+        return rid, ApiRoute(rid, route.get("RouteKey"), route.get("AuthorizationType") or "NONE")  # type: ignore[union-attr]
+    return _v2_children(account, "get_routes", build, "AWS::ApiGatewayV2::Route")
+
+
+def api_integrations(account: Any) -> list[Row] | Unknown:
+    def build(api: dict, integration: dict | None, why: Unknown | None) -> Any:
+        if why is not None:
+            return unknown_facts(ApiIntegration, api["ApiId"], why)
+        rid = f"{api['ApiId']}/{integration.get('IntegrationId')}"  # type: ignore[union-attr]
+        return rid, ApiIntegration(rid, integration.get("ConnectionType") or "INTERNET",  # type: ignore[union-attr]
+                                   dig(integration, "TlsConfig", "ServerNameToVerify"))
+    return _v2_children(account, "get_integrations", build, "AWS::ApiGatewayV2::Integration")
+
+
+def api_domains(account: Any) -> list[Row]:
+    rows: list[Row] = []
+    rest = account.api.pages("apigateway", "get_domain_names", "items")
+    if isinstance(rest, Unknown):
+        rows.append(("AWS::ApiGateway::DomainName", "<all REST domain names>", unknown_facts(ApiDomain, "<all REST domain names>", rest)))
+    else:
+        rows += [("AWS::ApiGateway::DomainName", d["domainName"], ApiDomain(d["domainName"], "REST", d.get("securityPolicy")))
+                 for d in rest]
+    v2 = account.api.pages("apigatewayv2", "get_domain_names", "Items")
+    if isinstance(v2, Unknown):
+        rows.append(("AWS::ApiGatewayV2::DomainName", "<all HTTP API domain names>", unknown_facts(ApiDomain, "<all HTTP API domain names>", v2)))
+    else:
+        rows += [("AWS::ApiGatewayV2::DomainName", d["DomainName"],
+                  ApiDomain(d["DomainName"], "V2", ((d.get("DomainNameConfigurations") or [{}])[0]).get("SecurityPolicy"))) for d in v2]
+    return rows
+
+
+def web_acl_facts(acl: shapes.View, address: str, protects: Any) -> WebAcl:
+    """From GetWebACL's WebACL or an AWS::WAFv2::WebACL configuration item (both carry Rules)."""
+    rate, groups = False, []
+
+    def walk(statement: Any) -> None:
+        nonlocal rate
+        if not isinstance(statement, dict):
+            return
+        for key, value in statement.items():
+            k = key.lower()
+            if k == "ratebasedstatement":
+                rate = True
+            elif k == "managedrulegroupstatement" and isinstance(value, dict):
+                name = value.get("Name") or value.get("name")
+                if isinstance(name, str):
+                    groups.append(name)
+            if isinstance(value, dict):
+                walk(value)
+            elif isinstance(value, list):
+                for x in value:
+                    walk(x)
+
+    for rule in acl.raw("Rules") or []:
+        if isinstance(rule, dict):
+            walk(rule.get("Statement") or rule.get("statement"))
+    return WebAcl(address, rate, tuple(groups), protects)
+
+
+def api_stage_protection(api: Any, arn: str) -> bool | Unknown:
+    """Whether a web ACL is associated with an API Gateway stage (ListResourcesForWebACL)."""
+    got = api.call("wafv2", "list_resources_for_web_acl", WebACLArn=arn, ResourceType="API_GATEWAY")
+    return got if isinstance(got, Unknown) else bool((got or {}).get("ResourceArns"))
+
+
+def web_acls(account: Any) -> list[Row] | Unknown:
+    listed = account.api.pages("wafv2", "list_web_acls", "WebACLs", Scope="REGIONAL")
+    if isinstance(listed, Unknown):
+        return listed
+    rows: list[Row] = []
+    for w in listed:
+        got = account.api.call("wafv2", "get_web_acl", Name=w["Name"], Scope="REGIONAL", Id=w["Id"])
+        protects = api_stage_protection(account.api, w["ARN"])
+        facts = WebAcl(w["ARN"], got, got, protects) if not isinstance(got, dict) else \
+            web_acl_facts(shapes.View(got.get("WebACL") or {}, "GetWebACL"), w["ARN"], protects)
+        rows.append(("AWS::WAFv2::WebACL", w["Id"], facts))
     return rows
