@@ -138,6 +138,9 @@ class Secret:
     kms_key_id: Maybe[str] = None
     rotation_enabled: Maybe[bool] = None
     rotation_days: Maybe[int] = None  # AutomaticallyAfterDays (or hours / 24)
+    # issue 13: whether scheduled rotation happens (None: rotation not enabled), days since last read
+    rotation_on_schedule: Maybe[bool] = None
+    days_since_last_access: Maybe[int] = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,9 @@ class KmsKey:
     key_state: Maybe[str] = None
     origin: Maybe[str] = None
     rotation_enabled: Maybe[bool] = None
+    # issue 13: the waiting period before deletion (Terraform: configured or AWS's 30; live: only
+    # while deletion is scheduled, else None)
+    deletion_window_days: Maybe[int] = None
 
 
 @dataclass(frozen=True)
@@ -379,3 +385,12 @@ class ApiIntegration:
     address: str
     connection_type: Maybe[str] = None  # INTERNET | VPC_LINK
     tls_server_name: Maybe[str] = None
+
+
+@dataclass(frozen=True)
+class IamPolicy:
+    """A customer managed or inline IAM policy and its document."""
+
+    address: str
+    document: Maybe[dict] = None
+    inline: bool = False

@@ -74,6 +74,10 @@ def managed_parameters(identifier: str, settings: Settings) -> dict[str, str] | 
         "API_GWV2_AUTHORIZATION_TYPE_CONFIGURED": {} if not settings.apigateway.public_routes else None,
         "WAFV2_WEBACL_NOT_EMPTY": {} if settings.apigateway.waf_required else None,
         "API_GW_SSL_ENABLED": {} if settings.apigateway.client_certificate_required else None,
+        "KMS_CMK_NOT_SCHEDULED_FOR_DELETION": {},
+        "SECRETSMANAGER_SCHEDULED_ROTATION_SUCCESS_CHECK": {},
+        "SECRETSMANAGER_SECRET_UNUSED": {"unusedForDays": str(settings.secrets.max_unused_days)}
+        if settings.secrets.max_unused_days is not None else None,
     }
     if identifier not in table:
         raise KeyError(f"no parameters known for managed rule {identifier}")

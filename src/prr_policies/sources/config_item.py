@@ -148,13 +148,18 @@ def topic(it: Item, settings: Any = None) -> Any:
 
 
 def secret(it: Item, settings: Any = None) -> Any:
-    return shapes.secret(it.cfg, it.address)
+    import datetime
+
+    extras = live.secret_extras(it.cfg, datetime.date.today())
+    # Config records RotationOccurringAsScheduled, not when the secret was last read
+    extras["days_since_last_access"] = Unknown(NOT_RECORDED.format(what="the last access", rtype="AWS::SecretsManager::Secret"))
+    return dataclasses.replace(shapes.secret(it.cfg, it.address), **extras)
 
 
 def kms_key(it: Item, settings: Any = None) -> KmsKey:
     rotation = it.supp.boolean("KeyRotationStatus") if it.supp.has("KeyRotationStatus") else Unknown(
         "the configuration item has no supplementaryConfiguration.KeyRotationStatus")
-    return shapes.kms_key(it.cfg, it.address, rotation)
+    return dataclasses.replace(shapes.kms_key(it.cfg, it.address, rotation), deletion_window_days=it.cfg.integer("pendingDeletionWindowInDays"))
 
 
 def code_signing_config(it: Item, settings: Any = None) -> Any:
@@ -313,3 +318,17 @@ def metric_alarm(it: Item, settings: Any = None) -> Any:
     """AWS::CloudWatch::Alarm: Config records the actions and whether they are enabled."""
     return live.metric_alarm_facts(it.cfg, it.address)
 
+
+
+def iam_policy(it: Item, settings: Any = None) -> Any:
+    """AWS::IAM::Policy: Config records every version with its (URL-encoded) document."""
+    import urllib.parse
+
+    versions = it.cfg.raw("policyVersionList") or []
+    default = next((v for v in versions if isinstance(v, dict) and v.get("isDefaultVersion")), None)
+    doc = (default or {}).get("document")
+    if isinstance(doc, str):
+        doc = urllib.parse.unquote(doc)
+    if default is None:
+        doc = Unknown("the configuration item lists no default policy version")
+    return live.policy_facts(doc, it.address, False)

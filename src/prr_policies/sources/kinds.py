@@ -29,7 +29,7 @@ from typing import Any, Callable, Literal
 from prr_policies.facts import (
     ApiStage, CodeSigningConfig, DeploymentGroup, EventBus, EventRuleTargets, EventSourceMapping, FunctionLogGroup,
     FunctionRelease, FunctionUrl, IamRole, KmsKey, LambdaFunction, LambdaPermission, Queue, Secret, Topic, TopicSubscriptions,
-    ApiDomain, ApiIntegration, ApiRoute, Bucket, MetricAlarm, Table, UsagePlan, WatchedResource, WebAcl,
+    ApiDomain, ApiIntegration, ApiRoute, Bucket, IamPolicy, MetricAlarm, Table, UsagePlan, WatchedResource, WebAcl,
 )
 from prr_policies.sources import config_item as item
 from prr_policies.sources import live
@@ -37,6 +37,7 @@ from prr_policies.sources import terraform as tf
 from prr_policies.sources.terraform import builders_api as tf_api
 from prr_policies.sources.terraform import builders_events as tf_events
 from prr_policies.sources.terraform import builders_function as tf_function
+from prr_policies.sources.terraform import builders_keys as tf_keys
 from prr_policies.sources.terraform import builders_messaging as tf_messaging
 from prr_policies.sources.terraform import builders_observability as tf_observability
 from prr_policies.sources.terraform import builders_resilience as tf_resilience
@@ -109,7 +110,7 @@ KINDS: tuple[Kind, ...] = (
          (("kms", "list_keys"), ("kms", "describe_key"), ("kms", "get_key_rotation_status")),
          terraform={"aws_kms_key": {"enable_key_rotation": False, "is_enabled": True,
                                     "customer_master_key_spec": "SYMMETRIC_DEFAULT"}},
-         terraform_builder=tf.kms_key, config_types=("AWS::KMS::Key",), config_builder=item.kms_key,
+         terraform_builder=tf_keys.kms_key, config_types=("AWS::KMS::Key",), config_builder=item.kms_key,
          enrich=item.enrich_kms_key, reader=live.kms_keys, placeholder="<all keys>"),
     Kind(CodeSigningConfig, ("AWS::Lambda::CodeSigningConfig",), "account", (("lambda", "list_code_signing_configs"),),
          terraform={"aws_lambda_code_signing_config": {}}, terraform_builder=tf.code_signing_config,
@@ -130,6 +131,12 @@ KINDS: tuple[Kind, ...] = (
          config_types=("AWS::ApiGateway::Stage", "AWS::ApiGatewayV2::Stage"), config_builder=item.api_stage,
          reader=live.api_stages, placeholder="<all APIs>"),
     # ---- issue 13 ----
+    Kind(IamPolicy, ("AWS::IAM::Policy", "AWS::IAM::Role"), "account",
+         (("iam", "list_policies"), ("iam", "get_policy_version"), ("iam", "list_roles"), ("iam", "list_role_policies"),
+          ("iam", "get_role_policy")),
+         terraform={"aws_iam_policy": {}, "aws_iam_role_policy": {}, "aws_iam_user_policy": {}, "aws_iam_group_policy": {}},
+         terraform_builder=tf_keys.iam_policy, config_types=("AWS::IAM::Policy",), config_builder=item.iam_policy,
+         reader=live.iam_policies, placeholder="<all policies>"),
     Kind(UsagePlan, ("AWS::ApiGateway::UsagePlan",), "account", (("apigateway", "get_usage_plans"),),
          terraform={"aws_api_gateway_usage_plan": {}}, terraform_builder=tf_api.usage_plan, reader=live.usage_plans,
          placeholder="<all usage plans>"),

@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from prr_policies.facts import (
-    AlarmWatch, ApiDomain, ApiIntegration, ApiRoute, ApiStage, Bucket, EnvironmentVariable, EventBus, EventRuleTargets, EventTarget, ExecutionRoleFacts, KmsKey, LambdaFunction, Queue,
+    AlarmWatch, ApiDomain, ApiIntegration, ApiRoute, ApiStage, Bucket, IamPolicy, EnvironmentVariable, EventBus, EventRuleTargets, EventTarget, ExecutionRoleFacts, KmsKey, LambdaFunction, Queue,
     MetricAlarm, NotifiedFunction, Subscription, Table, Topic, TopicSubscriptions, Unknown, UsagePlan, WatchedResource, WebAcl,
     unknown_facts,
 )
@@ -197,7 +197,16 @@ def secrets(account: Any) -> list[Row] | Unknown:
     listed = account.api.pages("secretsmanager", "list_secrets", "SecretList")
     if isinstance(listed, Unknown):
         return listed
-    return [("AWS::SecretsManager::Secret", s["ARN"], shapes.secret(shapes.View(s, "ListSecrets"), s["ARN"])) for s in listed]
+    today = account_today(account)
+    return [("AWS::SecretsManager::Secret", s["ARN"], dataclasses.replace(
+        shapes.secret(shapes.View(s, "ListSecrets"), s["ARN"]), **secret_extras(shapes.View(s, "ListSecrets"), today))) for s in listed]
+
+
+def account_today(account: Any) -> Any:
+    """The day the audit judges ages against (the settings' evaluation date, else today)."""
+    import datetime
+
+    return getattr(account, "today", None) or datetime.date.today()
 
 
 def kms_keys(account: Any) -> list[Row] | Unknown:
@@ -216,7 +225,9 @@ def kms_keys(account: Any) -> list[Row] | Unknown:
         if km.get("KeyManager") == "CUSTOMER" and km.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT" and km.get("KeyState") == "Enabled":
             got = account.api.call("kms", "get_key_rotation_status", KeyId=k["KeyId"])
             rotation = got if isinstance(got, Unknown) else bool((got or {}).get("KeyRotationEnabled"))
-        rows.append(("AWS::KMS::Key", k["KeyId"], shapes.kms_key(shapes.View(km, "DescribeKey"), km.get("Arn", k["KeyId"]), rotation)))
+        rows.append(("AWS::KMS::Key", k["KeyId"], dataclasses.replace(
+            shapes.kms_key(shapes.View(km, "DescribeKey"), km.get("Arn", k["KeyId"]), rotation),
+            deletion_window_days=km.get("PendingDeletionWindowInDays"))))
     return rows
 
 
@@ -675,4 +686,70 @@ def web_acls(account: Any) -> list[Row] | Unknown:
         facts = WebAcl(w["ARN"], got, got, protects) if not isinstance(got, dict) else \
             web_acl_facts(shapes.View(got.get("WebACL") or {}, "GetWebACL"), w["ARN"], protects)
         rows.append(("AWS::WAFv2::WebACL", w["Id"], facts))
+    return rows
+
+
+def secret_extras(s: shapes.View, today: Any) -> dict[str, Any]:
+    """Whether rotation happens on schedule, and days since the secret was last read, from
+    ListSecrets / DescribeSecret (Config records RotationOccurringAsScheduled itself)."""
+    import datetime
+
+    def day(key: str) -> Any:
+        v = s.raw(key)
+        if isinstance(v, datetime.datetime):
+            return v.date()
+        if isinstance(v, str):
+            try:
+                return datetime.datetime.fromisoformat(v.replace("Z", "+00:00")).date()
+            except ValueError:
+                return None
+        return None
+
+    on_schedule: Any = None
+    if s.boolean("RotationEnabled"):
+        if s.has("RotationOccurringAsScheduled"):
+            on_schedule = s.boolean("RotationOccurringAsScheduled")
+        else:
+            nxt = day("NextRotationDate")
+            on_schedule = (nxt >= today) if nxt else Unknown("the secret has no NextRotationDate")
+    accessed = day("LastAccessedDate")
+    created = day("CreatedDate")
+    last = accessed or created
+    return {"rotation_on_schedule": on_schedule,
+            "days_since_last_access": (today - last).days if last else Unknown("the secret has no LastAccessedDate")}
+
+
+def policy_facts(document: Any, address: str, inline: bool) -> IamPolicy:
+    return IamPolicy(address, policy_document(document, address) if not isinstance(document, dict) else document, inline)
+
+
+def iam_policies(account: Any) -> list[Row] | Unknown:
+    """Customer managed policies (their default version) and the inline policies of every role."""
+    import urllib.parse
+
+    listed = account.api.pages("iam", "list_policies", "Policies", Scope="Local")
+    if isinstance(listed, Unknown):
+        return listed
+    rows: list[Row] = []
+    for p in listed:
+        got = account.api.call("iam", "get_policy_version", PolicyArn=p["Arn"], VersionId=p.get("DefaultVersionId", "v1"))
+        doc = got if isinstance(got, Unknown) else dig(got, "PolicyVersion", "Document")
+        if isinstance(doc, str):
+            doc = urllib.parse.unquote(doc)
+        rows.append(("AWS::IAM::Policy", p.get("PolicyId", p["Arn"]), policy_facts(doc, p["Arn"], False)))
+    roles = account.api.pages("iam", "list_roles", "Roles")
+    if isinstance(roles, Unknown):
+        rows.append(("AWS::IAM::Role", "<all roles>", IamPolicy("<all roles>", roles, True)))
+        return rows
+    for r in roles:
+        names = account.api.pages("iam", "list_role_policies", "PolicyNames", RoleName=r["RoleName"])
+        if isinstance(names, Unknown):
+            rows.append(("AWS::IAM::Role", r["RoleName"], IamPolicy(r["Arn"], names, True)))
+            continue
+        for name in names:
+            got = account.api.call("iam", "get_role_policy", RoleName=r["RoleName"], PolicyName=name)
+            doc = got if isinstance(got, Unknown) else (got or {}).get("PolicyDocument")
+            if isinstance(doc, str):
+                doc = urllib.parse.unquote(doc)
+            rows.append(("AWS::IAM::Role", r["RoleName"], policy_facts(doc, f"{r['Arn']}#{name}", True)))
     return rows
