@@ -152,6 +152,9 @@ def _audit(args: argparse.Namespace) -> int:
         return 2
     report = audit.run(session.client, settings, functions=args.function, jobs=args.jobs,
                        progress=audit.terminal_progress())
+    if args.output == "asff" or args.security_hub:  # ASFF and Security Hub: prr_policies.security_hub
+        from prr_policies.security_hub import audit_sink
+        return audit_sink(report, session, args.output, args.security_hub)
     print(audit.RENDERERS[args.output](report))
     return 1 if report.blocking else 0
 
@@ -163,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", help="a Terraform directory or .tf file")
     p.add_argument("--plan", help="a `terraform show -json` plan file")
     p.add_argument("--settings", help="prr.yaml (default: $PRR_SETTINGS or ./prr.yaml)")
-    p.add_argument("-o", "--output", choices=["cli", "json", "sarif", "junitxml"], default="cli")
+    p.add_argument("-o", "--output", choices=["cli", "json", "sarif", "junitxml", "asff"], default="cli")
     p.add_argument("--only-prr", action="store_true", help="run only the PRR checks, not checkov's built-ins")
     p.set_defaults(func=_scan)
     p = sub.add_parser("catalog", help="list the controls")
@@ -191,7 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", help="AWS region (default: the profile's or AWS_REGION)")
     p.add_argument("--profile", help="AWS profile")
     p.add_argument("--function", action="append", metavar="NAME", help="audit only these functions (repeatable)")
-    p.add_argument("-o", "--output", choices=["table", "json", "junitxml"], default="table")
+    p.add_argument("-o", "--output", choices=["table", "json", "junitxml", "asff"], default="table")
+    p.add_argument("--security-hub", action="store_true", help="import the results into AWS Security Hub as ASFF findings")
     p.add_argument("--settings", help="prr.yaml (default: $PRR_SETTINGS or ./prr.yaml)")
     p.add_argument("--jobs", type=int, default=8, help="parallel API calls (default 8)")
     p.set_defaults(func=_audit)
