@@ -272,6 +272,11 @@ def _audit(args: argparse.Namespace) -> int:
     progress.line(f"account {identity.get('Account')} region {region} as {identity.get('Arn')}")
     report = audit.run(client, settings, functions=args.function, jobs=args.jobs, progress=progress.step,
                        time_limit=limits.time_limit, observer=progress.line)
+    if args.output == "asff" or args.security_hub:  # ASFF and Security Hub: prr_policies.security_hub
+        from prr_policies.security_hub import audit_sink
+
+        return audit_sink(report, client, identity.get("Account"), region, args.output, args.security_hub,
+                          audit.exit_code(report, allow_empty=args.allow_empty))
     print(audit.RENDERERS[args.output](report))
     code = audit.exit_code(report, allow_empty=args.allow_empty)
     if code == EXIT_ERROR:
@@ -299,7 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", help="a Terraform directory or .tf file")
     p.add_argument("--plan", help="a `terraform show -json` plan file")
     p.add_argument("--settings", help="prr.yaml (default: $PRR_SETTINGS or ./prr.yaml)")
-    p.add_argument("-o", "--output", choices=["cli", "json", "sarif", "junitxml"], default="cli")
+    p.add_argument("-o", "--output", choices=["cli", "json", "sarif", "junitxml", "asff"], default="cli")
     p.add_argument("--only-prr", action="store_true", help="run only the PRR checks, not checkov's built-ins")
     p.set_defaults(func=_scan)
     p = sub.add_parser("catalog", help="list the controls")
@@ -327,7 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", help="AWS region (default: the profile's or AWS_REGION)")
     p.add_argument("--profile", help="AWS profile")
     p.add_argument("--function", action="append", metavar="NAME", help="audit only these functions (repeatable)")
-    p.add_argument("-o", "--output", choices=["table", "json", "junitxml"], default="table")
+    p.add_argument("-o", "--output", choices=["table", "json", "junitxml", "asff"], default="table")
+    p.add_argument("--security-hub", action="store_true", help="import the results into AWS Security Hub as ASFF findings")
     p.add_argument("--settings", help="prr.yaml (default: $PRR_SETTINGS or ./prr.yaml)")
     p.add_argument("--jobs", type=int, default=8, help="parallel API calls (default 8)")
     p.add_argument("--allow-empty", action="store_true", help="exit 0, not 3, when the region holds nothing a control applies to")

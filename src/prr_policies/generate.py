@@ -44,6 +44,8 @@ def artifacts(settings: Settings) -> dict[str, str]:
     out = scp.generate(settings)
     out.update(boundaries.generate(settings))
     out.update(pack.generate(settings))
+    from prr_policies.guardrails import oidc  # the deploy role's GitHub OIDC trust policies
+    out.update(oidc.generate(settings))
     return dict(sorted(out.items()))
 
 

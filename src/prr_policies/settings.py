@@ -238,6 +238,24 @@ class ApplicationGuardrails:
 
 
 @dataclass(frozen=True)
+class GithubOidc:
+    """GitHub Actions OIDC for the deploy role's trust policy (prr_policies.guardrails.oidc)."""
+
+    repository: str | None  # "Owner/repo", exactly as GitHub spells it: the sub claim compares case-sensitively
+    environments: dict[str, str]  # GitHub environment -> the AWS account id whose deploy role it may assume
+    audience: str
+
+    def validate(self, source: str, path: str) -> None:
+        if self.repository is not None and not re.match(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*)/[A-Za-z0-9._-]+$", self.repository):
+            raise InputError(source, f"{path}.repository", f"{self.repository!r} is not a GitHub repository like Owner/name")
+        for env, account in self.environments.items():
+            if not re.match(r"^[^*?\s:][^*?:]*$", env) or env != env.strip():
+                raise InputError(source, f"{path}.environments.{env}", "not a GitHub environment name (no wildcards, colons or surrounding blanks)")
+            if not re.match(r"^\d{12}$", str(account)):
+                raise InputError(source, f"{path}.environments.{env}", f"{account!r} is not a 12-digit AWS account id")
+
+
+@dataclass(frozen=True)
 class Guardrails:
     allowed_regions: tuple[str, ...]
     break_glass_principals: tuple[str, ...]  # role ARN patterns never denied by our SCPs
@@ -247,6 +265,7 @@ class Guardrails:
     code_signing: CodeSigningGuardrails
     application: ApplicationGuardrails
     scp_max_policies_per_target: int
+    github_oidc: GithubOidc | None = None
 
     def validate(self, source: str, path: str) -> None:
         for i, r in enumerate(self.allowed_regions):
