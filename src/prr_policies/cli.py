@@ -153,7 +153,25 @@ def _audit(args: argparse.Namespace) -> int:
     report = audit.run(session.client, settings, functions=args.function, jobs=args.jobs,
                        progress=audit.terminal_progress())
     print(audit.RENDERERS[args.output](report))
+    if args.evidence:
+        from prr_policies.documents import write_evidence
+
+        write_evidence(args.evidence, report, settings, session.client, session.region_name,
+                       args.settings or settings_path_from_env())
     return 1 if report.blocking else 0
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from prr_policies.documents import docs_command
+
+    return docs_command(args.action, args.check, args.settings, args.out)
+
+
+def _checklist(args: argparse.Namespace) -> int:
+    from prr_policies.documents import checklist_command
+
+    return checklist_command(args.settings, args.audit or [], args.evidence or [], args.scan or [], args.attestations,
+                             args.output)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -194,7 +212,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", choices=["table", "json", "junitxml"], default="table")
     p.add_argument("--settings", help="prr.yaml (default: $PRR_SETTINGS or ./prr.yaml)")
     p.add_argument("--jobs", type=int, default=8, help="parallel API calls (default 8)")
+    p.add_argument("--evidence", metavar="DIR", help="also write the evidence bundle DIR/evidence.json")
     p.set_defaults(func=_audit)
+    p = sub.add_parser("docs", help="write the PRR documents and mkdocs.yml (docs build), or check them (docs --check)")
+    p.add_argument("action", nargs="?", choices=["build"], help="write the generated pages")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 when the committed pages differ")
+    p.add_argument("--settings", help="prr.yaml (default: the one docs/.prr-generated.json records, $PRR_SETTINGS or ./prr.yaml)")
+    p.add_argument("--out", help="the folder mkdocs.yml and docs/ are written under (default: here)")
+    p.set_defaults(func=_docs)
+    p = sub.add_parser("checklist", help="answer the PRR checklist from audit, scan and attestation files")
+    p.add_argument("--audit", action="append", metavar="FILE", help="`prr-policies audit -o json` output or an evidence bundle")
+    p.add_argument("--evidence", action="append", metavar="DIR", help="a folder written by `audit --evidence DIR`")
+    p.add_argument("--scan", action="append", metavar="FILE", help="`prr-policies scan -o json` output (the static side)")
+    p.add_argument("--attestations", metavar="FILE", help="YAML: who attested which manual item, when, and the evidence")
+    p.add_argument("--settings", help="prr.yaml (default: $PRR_SETTINGS or ./prr.yaml)")
+    p.add_argument("-o", "--output", choices=["text", "json", "markdown"], default="text")
+    p.set_defaults(func=_checklist)
     p = sub.add_parser("checkov-dir", help="print the directory to pass to checkov --external-checks-dir")
     p.set_defaults(func=_checkov_dir)
     return parser
