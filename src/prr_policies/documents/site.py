@@ -117,7 +117,7 @@ def index_page(ctx: Context, alarms: list) -> str:
 
 
 def guidance_page(ctx: Context) -> str:
-    settings = str(ctx.settings_file) if ctx.settings_file else "prr.yaml"
+    settings = ctx.settings_file.name if ctx.settings_file else "prr.yaml"
     return "\n".join([
         notice(), "# Implementation guidance\n",
         "## Adopt\n",

@@ -263,3 +263,77 @@ def decision_tree_problems(name: str, vertices: list[dict[str, Any]], edges: lis
 
 def mermaid_blocks(markdown: str) -> list[str]:
     return re.findall(r"```mermaid\n(.*?)```", markdown, flags=re.S)
+
+
+# -- cross-references, by exact set equality -----------------------------------------------------
+
+def _diff(what: str, found: set[str], wanted: set[str]) -> list[str]:
+    out = []
+    for x in sorted(wanted - found):
+        out.append(f"{what}: {x} is missing")
+    for x in sorted(found - wanted):
+        out.append(f"{what}: {x} should not be there")
+    return out
+
+
+def reference_problems(cat: Catalog, pages: dict[str, str], runbook_ids: Iterable[str], manual_ids: Iterable[str],
+                       alarm_runbooks: Iterable[str] = ()) -> list[str]:
+    """The generated pages (paths relative to the output root) against the catalog, the runbook
+    sources and the manual checklist items: every set of ids a page holds equals the set it must
+    hold. A control removed from the catalog, or a runbook renamed, shows up here by name."""
+    import csv
+    import io
+
+    from prr_policies.documents import compliance
+
+    controls = {c.id for c in cat.controls}
+    books, manual = set(runbook_ids), set(manual_ids)
+    problems = []
+
+    def page(path: str) -> str:
+        if path not in pages:
+            problems.append(f"{path}: the page is missing")
+            return ""
+        return pages[path]
+
+    rows = list(csv.reader(io.StringIO(page("docs/matrix.csv"))))
+    if rows:
+        col = rows[0].index("control")
+        problems += _diff("docs/matrix.csv controls", {r[col] for r in rows[1:]}, controls)
+    md_controls = set(re.findall(r"^\| [^|]* \| \[(PRR-[A-Z]+-\d{3})\]\(controls\.md#", page("docs/matrix.md"), flags=re.M))
+    problems += _diff("docs/matrix.md controls", md_controls, controls)
+    problems += _diff("docs/controls.md sections", {a.upper() for a in re.findall(r"^## PRR-[A-Z]+-\d{3}: .* \{#(prr-[a-z]+-\d{3})\}$",
+                                                                                 page("docs/controls.md"), flags=re.M)}, controls)
+    items = set(re.findall(r"^\| `([A-Za-z0-9-]+)` \| Yes / No \|", page("docs/checklist.md"), flags=re.M))
+    problems += _diff("docs/checklist.md items", items, controls | manual)
+    problems += _diff("docs/prr.md requirements", set(re.findall(r"^### (\S+) .* \{#req-", page("docs/prr.md"), flags=re.M)),
+                      {r.id for r in cat.requirements})
+    found_books = {p[len("docs/runbooks/"):-3] for p in pages if p.startswith("docs/runbooks/") and p != "docs/runbooks/index.md"}
+    problems += _diff("docs/runbooks pages", found_books, books)
+    leads: dict[str, list[str]] = {}
+    for c in cat.controls:
+        if c.enforcement.runbook:
+            leads.setdefault(c.enforcement.runbook, []).append(c.id)
+    for r in alarm_runbooks:
+        leads.setdefault(r, []).append("an alarm")
+    for r in sorted(set(leads) - books):
+        problems.append(f"runbook {r}: {', '.join(dict.fromkeys(leads[r]))} lead(s) to it, but there is no runbook source {r}.md")
+    for r in sorted(books - set(leads)):
+        problems.append(f"runbook {r}: no control or alarm leads to it")
+    for key in compliance.valid_ids():
+        text = page(f"docs/compliance/{key}.md")
+        cited = {c.id for c in cat.controls if getattr(c.compliance, key)}
+        problems += _diff(f"docs/compliance/{key}.md controls", set(re.findall(r"\[(PRR-[A-Z]+-\d{3})\]", text)), cited)
+    nav = set(re.findall(r":\s+(\S+\.md)$", page("mkdocs.yml"), flags=re.M))
+    problems += _diff("mkdocs.yml nav", nav, {p[len("docs/"):] for p in pages if p.startswith("docs/") and p.endswith(".md")})
+    return problems
+
+
+def evidence_problems(cat: Catalog, bundle: dict[str, Any]) -> list[str]:
+    """Every control of the catalog has evidence or a stated reason in the bundle, and no other control is there."""
+    got = bundle.get("controls") or {}
+    problems = _diff("evidence bundle controls", set(got), {c.id for c in cat.controls})
+    for cid, entry in sorted(got.items()):
+        if not entry.get("results") and not entry.get("reason"):
+            problems.append(f"evidence bundle: {cid} has neither results nor a reason")
+    return problems
