@@ -306,3 +306,51 @@ def test_documents_need_the_stack(tmp_path):
     with pytest.raises(InputError) as err:
         documents.generated(f)
     assert err.value.path == "readiness.stack"
+
+
+def _provider_mirror() -> Path | None:
+    """A local filesystem mirror of the hashicorp/aws provider (TRAPS.md: the machine image has one)."""
+    for base in (Path("/opt"), Path("/usr/local/share"), Path("/usr/share"), Path.home() / ".terraform.d"):
+        for hit in sorted(base.glob("*/registry.terraform.io/hashicorp/aws/*/linux_amd64")) if base.is_dir() else []:
+            return hit.parents[4]
+    return None
+
+
+def test_deploy_monitoring_plans_the_generated_dashboard_and_alarms(tmp_path, ctx):
+    """deploy/monitoring reads the generated monitoring.json: Terraform plans (offline, with the
+    provider mirror) the dashboard and exactly the generated alarms, with their thresholds."""
+    import json
+    import os
+
+    terraform, mirror = shutil.which("terraform"), _provider_mirror()
+    if terraform is None or mirror is None:
+        why = "terraform or the hashicorp/aws provider mirror is not on this machine"
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    work = tmp_path / "deploy" / "monitoring"
+    work.mkdir(parents=True)
+    shutil.copy(ROOT / "deploy" / "monitoring" / "main.tf", work / "main.tf")
+    (tmp_path / "docs" / "monitoring").mkdir(parents=True)
+    shutil.copy(ROOT / "docs" / "monitoring" / "monitoring.json", tmp_path / "docs" / "monitoring" / "monitoring.json")
+    (work / "provider_override.tf").write_text(
+        'provider "aws" {\n  region = "eu-west-1"\n  access_key = "test"\n  secret_key = "test"\n'
+        "  skip_credentials_validation = true\n  skip_requesting_account_id = true\n  skip_metadata_api_check = true\n"
+        "  skip_region_validation = true\n}\n")
+    env = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
+
+    def tf(*args: str) -> str:
+        proc = subprocess.run([terraform, *args], cwd=work, capture_output=True, text=True, env=env)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        return proc.stdout
+
+    tf("init", "-backend=false", f"-plugin-dir={mirror}", "-input=false", "-no-color")
+    tf("plan", "-refresh=false", "-input=false", "-no-color", "-out=plan.bin", "-var", "alarm_topic_arn=arn:aws:sns:eu-west-1:111122223333:oncall")
+    planned = json.loads(tf("show", "-json", "plan.bin"))["planned_values"]["root_module"]["resources"]
+    alarms = {r["index"]: r["values"] for r in planned if r["type"] == "aws_cloudwatch_metric_alarm"}
+    wanted = {a.name: a.request for a in monitoring.alarms(ctx)}
+    assert set(alarms) == set(wanted)
+    for name, req in wanted.items():
+        assert alarms[name]["threshold"] == req["Threshold"] and alarms[name]["metric_name"] == req["MetricName"]
+    [dash] = [r for r in planned if r["type"] == "aws_cloudwatch_dashboard"]
+    assert dash["values"]["dashboard_name"] == ctx.dashboard_name()
