@@ -65,10 +65,11 @@ class OverwriteRefused(InputError):
 class Manifest:
     settings: str | None = None
     files: dict[str, str] = field(default_factory=dict)
+    notice: str = NOTICE
 
     @classmethod
-    def read(cls, out: Path) -> "Manifest":
-        path = out / MANIFEST
+    def read(cls, out: Path, name: str = MANIFEST) -> "Manifest":
+        path = out / name
         if not path.is_file():
             return cls()
         try:
@@ -86,7 +87,7 @@ class Manifest:
         return cls(settings if isinstance(settings, str) else None, dict(files))
 
     def render(self) -> str:
-        doc: dict[str, Any] = {"_generated": NOTICE, "settings": self.settings, "files": dict(sorted(self.files.items()))}
+        doc: dict[str, Any] = {"_generated": self.notice, "settings": self.settings, "files": dict(sorted(self.files.items()))}
         return json.dumps(doc, indent=2) + "\n"
 
 
@@ -109,17 +110,20 @@ class Plan:
     refused_overwrite: list[str] = field(default_factory=list)  # the user's files in the way
     refused_remove: list[str] = field(default_factory=list)  # ours but edited since, no longer generated
     manifest_stale: bool = False
+    manifest: str = MANIFEST
 
     @property
     def differ(self) -> list[str]:
         return sorted(self.write + self.remove + self.refused_overwrite + self.refused_remove
-                      + ([MANIFEST] if self.manifest_stale else []))
+                      + ([self.manifest] if self.manifest_stale else []))
 
 
-def plan(out: str | Path, generated: dict[str, str], settings_file: Path | None) -> Plan:
+def plan(out: str | Path, generated: dict[str, str], settings_file: Path | None, manifest: str = MANIFEST,
+         notice: str = NOTICE) -> Plan:
+    """``manifest``: the manifest's path under ``out`` (the documents keep theirs in docs/)."""
     root = Path(out)
-    old = Manifest.read(root)
-    result = Plan()
+    old = Manifest.read(root, manifest)
+    result = Plan(manifest=manifest)
     for rel, text in generated.items():
         path = root / rel
         current = path.read_text(encoding="utf-8") if path.is_file() else None
@@ -139,21 +143,22 @@ def plan(out: str | Path, generated: dict[str, str], settings_file: Path | None)
             result.remove.append(rel)
         else:
             result.refused_remove.append(rel)
-    wanted = Manifest(_settings_ref(root, settings_file), {rel: digest(text) for rel, text in generated.items()})
-    current_manifest = (root / MANIFEST).read_text(encoding="utf-8") if (root / MANIFEST).is_file() else None
+    wanted = Manifest(_settings_ref(root, settings_file), {rel: digest(text) for rel, text in generated.items()}, notice)
+    current_manifest = (root / manifest).read_text(encoding="utf-8") if (root / manifest).is_file() else None
     result.manifest_stale = current_manifest != wanted.render()
     return result
 
 
-def write(out: str | Path, generated: dict[str, str], settings_file: Path | None) -> Plan:
+def write(out: str | Path, generated: dict[str, str], settings_file: Path | None, manifest: str = MANIFEST,
+          notice: str = NOTICE) -> Plan:
     """Write ``generated`` under ``out`` and the manifest; remove the files a previous run wrote
     that are no longer generated. Raises :class:`OverwriteRefused` before touching anything
     when a file in the way is not ours."""
     root = Path(out)
-    p = plan(root, generated, settings_file)
+    p = plan(root, generated, settings_file, manifest, notice)
     if p.refused_overwrite:
         raise OverwriteRefused(root, p.refused_overwrite, "refusing to overwrite files that `prr-policies generate` did not "
-                               f"write (they are not in {MANIFEST}); move them away or delete them")
+                               f"write (they are not in {manifest}); move them away or delete them")
     if p.refused_remove:
         raise OverwriteRefused(root, p.refused_remove, "these generated files are no longer generated but were edited since; "
                                "delete them yourself if the edits can go")
@@ -164,9 +169,10 @@ def write(out: str | Path, generated: dict[str, str], settings_file: Path | None
     for rel in p.remove:
         (root / rel).unlink()
     if p.manifest_stale:
-        root.mkdir(parents=True, exist_ok=True)
-        (root / MANIFEST).write_text(Manifest(_settings_ref(root, settings_file),
-                                              {rel: digest(text) for rel, text in generated.items()}).render(), encoding="utf-8")
+        (root / manifest).parent.mkdir(parents=True, exist_ok=True)
+        (root / manifest).write_text(Manifest(_settings_ref(root, settings_file),
+                                              {rel: digest(text) for rel, text in generated.items()}, notice).render(),
+                                     encoding="utf-8")
     return p
 
 

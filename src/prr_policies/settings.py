@@ -283,6 +283,117 @@ class Guardrails:
 
 
 @dataclass(frozen=True)
+class LatencyBudget:
+    p50_ms: int
+    p99_ms: int
+
+    def validate(self, source: str, path: str) -> None:
+        if self.p50_ms < 1:
+            raise InputError(source, f"{path}.p50_ms", "must be at least 1 ms")
+        _check_range(source, path, self.p50_ms, self.p99_ms, "p50_ms", "p99_ms")
+
+
+@dataclass(frozen=True)
+class Throughput:
+    sustained_rps: float
+    burst_rps: float
+
+    def validate(self, source: str, path: str) -> None:
+        if self.sustained_rps <= 0:
+            raise InputError(source, f"{path}.sustained_rps", "must be more than 0 requests per second")
+        if self.burst_rps < self.sustained_rps:
+            raise InputError(source, f"{path}.burst_rps", f"{self.burst_rps} is less than sustained_rps {self.sustained_rps}")
+
+
+@dataclass(frozen=True)
+class CostKpis:
+    monthly_budget_usd: float
+    max_usd_per_million_requests: float
+
+    def validate(self, source: str, path: str) -> None:
+        for key in ("monthly_budget_usd", "max_usd_per_million_requests"):
+            if getattr(self, key) <= 0:
+                raise InputError(source, f"{path}.{key}", "must be more than 0")
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    role: str
+    reach: str  # how to page them: a pager service, phone number, e-mail or channel
+
+
+@dataclass(frozen=True)
+class EscalationStep:
+    after_minutes: int
+    contact: str  # a contact's name
+
+
+@dataclass(frozen=True)
+class OnCall:
+    contacts: tuple[Contact, ...]
+    escalation: tuple[EscalationStep, ...]
+
+    def validate(self, source: str, path: str) -> None:
+        names: set[str] = set()
+        for i, c in enumerate(self.contacts):
+            for key in ("name", "role", "reach"):
+                if not getattr(c, key).strip():
+                    raise InputError(source, f"{path}.contacts[{i}].{key}", "must not be empty")
+            if c.name in names:
+                raise InputError(source, f"{path}.contacts[{i}].name", f"duplicate contact {c.name!r}")
+            names.add(c.name)
+        last = -1
+        for i, step in enumerate(self.escalation):
+            where = f"{path}.escalation[{i}]"
+            if step.contact not in names:
+                raise InputError(source, f"{where}.contact", f"{step.contact!r} is not one of the contacts")
+            if i == 0 and step.after_minutes != 0:
+                raise InputError(source, f"{where}.after_minutes", "the first step pages at 0 minutes")
+            if step.after_minutes <= last:
+                raise InputError(source, f"{where}.after_minutes", f"{step.after_minutes} is not after the previous step ({last})")
+            last = step.after_minutes
+        if self.contacts and not self.escalation:
+            raise InputError(source, f"{path}.escalation", "contacts are set but no escalation step pages them")
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """The PRR's own numbers: what the service promises and who answers for it."""
+
+    service: str | None  # the service's name in the documents (null: the application's name)
+    region: str | None  # where the console links point (null: the first allowed Region)
+    stack: str | None  # the Terraform plan JSON the diagrams and dashboard are drawn from, relative to this file
+    availability_slo_percent: float
+    slo_window_days: int
+    latency: LatencyBudget
+    throughput: Throughput
+    rto_minutes: int
+    rpo_minutes: int
+    data_retention_days: int
+    cost: CostKpis
+    on_call: OnCall
+
+    def validate(self, source: str, path: str) -> None:
+        if not 0 < self.availability_slo_percent < 100:
+            raise InputError(source, f"{path}.availability_slo_percent", "must be between 0 and 100 (exclusive)")
+        if not 1 <= self.slo_window_days <= 366:
+            raise InputError(source, f"{path}.slo_window_days", "must be between 1 and 366 days")
+        for key in ("rto_minutes", "rpo_minutes", "data_retention_days"):
+            if getattr(self, key) < 1:
+                raise InputError(source, f"{path}.{key}", "must be at least 1")
+        if self.region is not None and not _REGION.match(self.region):
+            raise InputError(source, f"{path}.region", f"{self.region!r} is not a Region name like eu-west-1")
+        steps = self.on_call.escalation
+        if steps and steps[-1].after_minutes >= self.rto_minutes:
+            raise InputError(source, f"{path}.on_call.escalation[{len(steps) - 1}].after_minutes",
+                             f"the last escalation ({steps[-1].after_minutes} min) must start before the RTO ({self.rto_minutes} min)")
+
+    def error_budget_minutes(self) -> float:
+        return self.slo_window_days * 24 * 60 * (100 - self.availability_slo_percent) / 100
+
+
+@dataclass(frozen=True)
 class Settings:
     version: Literal[1]
     lambda_: LambdaSettings = field(metadata={"key": "lambda"})
@@ -295,6 +406,7 @@ class Settings:
     release: ReleaseSettings | None = None
     iam: IamSettings | None = None
     guardrails: Guardrails | None = None
+    readiness: Readiness | None = None
     source: str = field(default="<defaults>", compare=False, metadata={"internal": True})
 
     def runtime_deprecation(self, runtime: str) -> datetime.date | None:
