@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from prr_policies.catalog import catalog
 from prr_policies.guardrails import proofs
 from prr_policies.guardrails.common import data
 from prr_policies.iam import PolicySet, Request
@@ -26,6 +27,7 @@ SETTINGS = load_settings(EXAMPLE / "prr.yaml")
 G = SETTINGS.guardrails
 DOCS = proofs.artifacts(SETTINGS)
 SCPS = PolicySet(identity=[proofs.ADMIN], scps=proofs.scp_levels(SETTINGS, DOCS))
+ORG = G.organization_id
 SIGNING_SIDS = {"PrrDenyLambdaCreateUnsigned", "PrrDenyLambdaUnapprovedSigning", "PrrDenyLambdaSigningChanges"}
 SERVICES = ["lambda", "sqs", "sns", "logs", "kms", "secretsmanager", "dynamodb", "s3", "apigateway", "events", "iam", "sts",
             "cloudfront", "route53", "wafv2", "xray", "codedeploy", "signer", "cloudwatch", "ec2", "organizations", "config",
@@ -74,18 +76,27 @@ def sids(decision) -> set[str]:
     return {s.sid for s in decision.statements}
 
 
-function_names = st.from_regex(r"[a-zA-Z0-9_-]{1,30}", fullmatch=True).filter(
-    lambda n: not any(fnmatch.fnmatchcase(n, p) for p in G.code_signing.exempt_function_names))
-allowed_csc = [a.replace("*", "x") for a in G.code_signing.allowed_configs]
-other_csc = st.builds(lambda r, a, i: f"arn:aws:lambda:{r}:{a}:code-signing-config:csc-{i}", st.sampled_from(ALL_REGIONS), accounts,
-                      st.from_regex(r"[0-9a-f]{17}", fullmatch=True)).filter(
-    lambda arn: not any(fnmatch.fnmatchcase(arn, p) for p in G.code_signing.allowed_configs))
+function_names = st.one_of(st.from_regex(r"[a-zA-Z0-9_-]{1,30}", fullmatch=True),
+                           st.sampled_from(G.code_signing.exempt_function_names).map(lambda n: n + "-backdoor"),
+                           st.sampled_from(G.code_signing.exempt_function_names).map(lambda n: "x" + n),
+                           ).filter(lambda n: n not in G.code_signing.exempt_function_names)
+allowed_csc = list(G.code_signing.allowed_configs)
+# another config id, or an approved id in another account or Region
+other_csc = st.one_of(
+    st.builds(lambda r, a, i: f"arn:aws:lambda:{r}:{a}:code-signing-config:csc-{i}", st.sampled_from(ALL_REGIONS), accounts,
+              st.from_regex(r"[0-9a-f]{17}", fullmatch=True)),
+    st.builds(lambda arn, a: arn.replace(":111122223333:", f":{a}:"), st.sampled_from(allowed_csc), accounts),
+    st.builds(lambda arn, r: arn.replace(":eu-west-1:", f":{r}:").replace(":eu-central-1:", f":{r}:"), st.sampled_from(allowed_csc),
+              st.sampled_from(ALL_REGIONS)),
+).filter(lambda arn: arn not in allowed_csc)
 
 
 @given(principals(), function_names, st.one_of(st.none(), other_csc), st.sampled_from(G.allowed_regions), st.data())
 def test_only_break_glass_creates_a_function_without_an_approved_signing_config(principal, name, csc, region, data_):
     """No principal but break-glass can create a function without an allowed code signing
-    config (container-image functions named in exempt_function_names aside)."""
+    config (the container-image functions named exactly in exempt_function_names aside: a name
+    that merely starts or ends like one is not exempt, issue 12), nor with an approved config's
+    id in another account or Region."""
     acct = principal.split(":")[4]
     ctx = {"aws:RequestedRegion": region, **tags_context(data_.draw)}
     if csc:
@@ -174,19 +185,78 @@ def test_creates_without_a_required_tag_are_denied(principal, action, data_):
     assert SCPS.evaluate(Request(principal, action, "*", acct, acct, ok)).allowed
 
 
-def test_every_escalation_method_is_blocked():
+def test_every_escalation_method_is_blocked_or_named_outside_iam():
+    """Issue 12: every method is blocked, or says why IAM cannot block it; such a method really
+    is allowed (the table claims no more than the policies do), and the control that detects
+    it exists in the catalog with a checkov check or a Config rule."""
     verdicts = proofs.evaluate_escalations(SETTINGS)
-    assert len(verdicts) >= 30
-    open_ = [v.method.name for v in verdicts if not v.blocked]
+    assert len(verdicts) >= 55
+    open_ = [v.method.name for v in verdicts if not v.blocked and not v.method.outside_iam]
     assert not open_, open_
+    for v in verdicts:
+        assert not any(d.errors for d in v.decisions), (v.method.name, [d.errors for d in v.decisions])
+        if v.method.outside_iam:
+            assert not v.blocked, f"{v.method.name} is blocked now: drop its outside_iam"
+        if v.method.detective:
+            e = catalog().control(v.method.detective).enforcement
+            assert e.checkov or e.config_rules, v.method.detective
+
+
+def test_issue_12_methods_are_in_the_table():
+    names = {m.name for m in proofs.escalations(SETTINGS)}
+    for expected in ["a backdoor application role trusted by another account", "create a role named like a security role (an account admin)",
+                     "pass another application's role to an own function", "an unsigned .zip function named like an image function",
+                     "a layer from outside", "CodeDeploy with a broad service role", "switch off what watches", "erase the trail",
+                     "empty the web ACL while it stays associated", "remove or change a required tag",
+                     "lambda:AddPermission for a service without a source", "run unsigned code through the environment",
+                     "an application function tampers with the pipeline's artifacts", "sign an arbitrary package"]:
+        assert expected in names, expected
 
 
 @pytest.mark.parametrize("identity", ["role", "admin"])
 def test_the_deploy_path_stays_allowed(identity):
-    policies = proofs.ci_policies(SETTINGS, identity, DOCS)
-    for step in proofs.deploy_path(SETTINGS):
-        d = policies.evaluate(step.request)
+    """The release with tags on create, a VPC, a customer-managed environment key, an own layer,
+    the application's CodeDeploy role and the separate signing role: every step allowed by
+    every layer, RCPs included."""
+    steps = proofs.deploy_path(SETTINGS)
+    for step in steps:
+        d = proofs.decide(SETTINGS, step, identity, DOCS)
         assert d.allowed, (step.label, d.explain())
+    actions = {s.request.action for s in steps}
+    assert {"lambda:TagResource", "ec2:DescribeSubnets", "kms:CreateGrant", "kms:Encrypt", "iam:TagRole"} <= actions
+
+
+def test_tag_on_create_is_checked_as_lambda_tag_resource():
+    """Issue 12: Lambda authorizes lambda:TagResource for the tags given to CreateFunction;
+    the CI boundary's app-tag rule denied it, and tag on create failed. Setting the app tag
+    to another application, or removing it, stays denied."""
+    app = G.application
+    fn = f"arn:aws:lambda:{proofs.REGION}:{proofs.ACCOUNT}:function:{app.resources}new"
+    tags = proofs.tag_context(proofs.required_tags(SETTINGS, "lambda"))
+    ci = proofs.ci_policies(SETTINGS, "role", DOCS)
+    assert ci.evaluate(proofs.request(SETTINGS, "lambda:TagResource", fn, **tags)).allowed
+    other = {**tags, f"aws:RequestTag/{app.tag_key}": "payments"}
+    d = ci.evaluate(proofs.request(SETTINGS, "lambda:TagResource", fn, **other))
+    assert d.effect == "ExplicitDeny" and "DenyOtherAppTags" in sids(d)
+    d = ci.evaluate(proofs.request(SETTINGS, "lambda:UntagResource", fn, **{f"aws:ResourceTag/{app.tag_key}": app.name, "aws:TagKeys": ["App"]}))
+    assert d.effect == "ExplicitDeny" and "DenyAppTagChanges" in sids(d)
+
+
+def test_the_customer_managed_key_is_usable_only_through_lambda():
+    """The deploy role gets exactly what Lambda's documentation lists for a customer-managed
+    environment key (kms:CreateGrant, kms:Encrypt, kms:Decrypt), on the application's keys,
+    and only through Lambda."""
+    key = f"arn:aws:kms:{proofs.REGION}:{proofs.ACCOUNT}:key/0c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f"
+    mine = {f"aws:ResourceTag/{G.application.tag_key}": G.application.name}
+    via = {"kms:ViaService": f"lambda.{proofs.REGION}.amazonaws.com"}
+    for identity in ("role", "admin"):
+        p = proofs.policies(SETTINGS, "deploy", identity, DOCS, proofs.KEY_POLICY)
+        for action in ("kms:CreateGrant", "kms:Encrypt", "kms:Decrypt"):
+            assert p.evaluate(proofs.request(SETTINGS, action, key, **mine, **via)).allowed, action
+            assert not p.evaluate(proofs.request(SETTINGS, action, key, **mine)).allowed, action  # directly
+            assert not p.evaluate(proofs.request(SETTINGS, action, key, **via, **{f"aws:ResourceTag/{G.application.tag_key}": "payments"})).allowed
+        for action in ("kms:ReEncryptFrom", "kms:GenerateDataKey", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"):
+            assert not p.evaluate(proofs.request(SETTINGS, action, key, **mine, **via)).allowed, action
 
 
 def test_readme_shows_the_current_escalation_table():
