@@ -106,8 +106,8 @@ def tag_statements(g: Guardrails) -> list[Statement]:
     if kept:
         untag = [a for s in services for a in tagging[s]["untag"]]
         out.append(_deny("PrrProtectTags", untag, {"ForAnyValue:StringEqualsIgnoreCase": {"aws:TagKeys": list(kept)}}, security))
-    for key in kept:
-        svcs = wanted.get(key, services)
+    for key in kept:  # a protected or generally required key on every service; one required by service on those
+        svcs = services if key in g.tags.protected or key in g.tags.required else wanted[key]
         tag = [a for s in svcs for a in tagging[s]["tag"]]
         out.append(_deny(_sid("PrrKeepTag", key), tag, {"Null": {f"aws:RequestTag/{key}": "false", f"aws:ResourceTag/{key}": "false"}}, security))
     return out
