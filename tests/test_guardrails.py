@@ -238,6 +238,8 @@ def _settings_with(tmp_path, **guardrails):
     ({"code_signing": {"allowed_configs": ["arn:aws:lambda:eu-west-1:111122223333:code-signing-config:csc-0a1b2c3d4e5f67890"],
                        "exempt_function_names": [], "layer_publishers": ["aws"]}}, "guardrails.code_signing.layer_publishers[0]", "12-digit"),
     ({"security_roles": ["arn:aws:iam::*:role/*"]}, "guardrails.security_roles[0]", "names every role"),
+    ({"pipeline_roles": ["app-deployer"]}, "guardrails.pipeline_roles[0]", "starts with application.role_prefix"),
+    ({"break_glass_principals": ["arn:aws:iam::*:role/app-glass"]}, "guardrails.break_glass_principals[0]", "only Lambda and CodeDeploy"),
     ({"break_glass_principals": ["arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*"]}, "guardrails.break_glass_principals[0]", "names every role"),
     ({"application": {"name": "orders-eu"}}, "guardrails.application.name", "no -"),
     ({"application": {"name": "orders", "signing_role": "ci-deployer"}}, "guardrails.application.signing_role", "not a deploy role"),
@@ -347,3 +349,14 @@ def test_lint_bad_input_is_exit_2(tmp_path, capsys):
     f = tmp_path / "notjson.json"
     f.write_text("{")
     assert lint_files([str(f)])[0].code == "invalid-policy"
+
+
+def test_a_ci_boundary_over_the_managed_policy_limit_says_what_to_change(tmp_path):
+    """The CI boundary is a managed policy (6,144 characters without whitespace): too many
+    artifact buckets make generation fail with the numbers and what to change."""
+    f = _settings_with(tmp_path, application={"name": "orders", "artifact_buckets": [f"app-orders-artifacts-{i:03d}" for i in range(40)],
+                                              "signing_profiles": ["orders_release"]})
+    with pytest.raises(GuardrailError) as err:
+        generate(load_settings(f))
+    assert err.value.path == "guardrails.application"
+    assert "prr-ci-boundary.json is" in err.value.reason and "name a signing_role" in err.value.reason

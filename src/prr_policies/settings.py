@@ -377,6 +377,14 @@ class Guardrails:
                 raise InputError(source, f"{path}.pipeline_roles[{i}]", f"{name!r} is not a role name")
         if self.application.signing_role in self.pipeline_roles:
             raise InputError(source, f"{path}.application.signing_role", "must be a role of its own, not a deploy role")
+        prefix = self.application.role_prefix
+        named = [(f"pipeline_roles[{i}]", n) for i, n in enumerate(self.pipeline_roles)]
+        named += [(f"{key}[{i}]", arn.split(":role/", 1)[1]) for key in ("break_glass_principals", "security_roles")
+                  for i, arn in enumerate(getattr(self, key))]
+        for where, name in named:
+            if name.startswith(prefix):
+                raise InputError(source, f"{path}.{where}", f"{name!r} starts with application.role_prefix {prefix!r}: the RCPs let only "
+                                 "Lambda and CodeDeploy assume those roles, and the deploy role may change them")
         if self.organization_id is not None and not re.match(r"^o-[a-z0-9]{10,32}$", self.organization_id):
             raise InputError(source, f"{path}.organization_id", f"{self.organization_id!r} is not an organization id like o-a1b2c3d4e5")
         for key in ("scp_max_policies_per_target", "rcp_max_policies_per_target"):

@@ -336,5 +336,8 @@ def generate(settings: Settings) -> dict[str, str]:
     for path, doc in docs.items():
         size = non_whitespace_size(doc)
         if size > MANAGED_POLICY_MAX_CHARS:
-            raise GuardrailError("guardrails.application", f"{path} is {size} characters without whitespace; a managed policy holds at most {MANAGED_POLICY_MAX_CHARS}")
+            hint = ("; name a signing_role (the signing grants move to its own policy), or fewer artifact buckets or signing profiles"
+                    if path.startswith("boundaries/") else "")
+            raise GuardrailError("guardrails.application", f"{path} is {size} characters without whitespace; a managed policy holds at most "
+                                 f"{MANAGED_POLICY_MAX_CHARS}{hint}")
     return {path: json.dumps(doc, indent=2) + "\n" for path, doc in dict(sorted(docs.items())).items()}
