@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import fnmatch
 from functools import lru_cache
-from pathlib import Path
 
 import pytest
 from hypothesis import given

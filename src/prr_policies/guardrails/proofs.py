@@ -421,7 +421,7 @@ def escalations(settings: Settings) -> list[Method]:
         Method("an application function reads another application's data",
                (Step("read its secret", r("secretsmanager:GetSecretValue", f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{other}db-AbCdEf", "app"), "app"),
                 Step("... its table", r("dynamodb:Scan", f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{other}ledger", "app"), "app"))),
-        Method("an application role changed without the boundary condition",
+        Method("tag roles for access that other policies grant by tag (iam:TagRole has no boundary key)",
                (Step("tag another application's role", r("iam:TagRole", other_role, **tag_context({"owner": "x"}))),
                 Step("give an own role a tag key other policies may trust", r("iam:TagRole", app_role, **tag_context({"team": "payments"}))))),
     ]
