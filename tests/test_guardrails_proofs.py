@@ -594,3 +594,70 @@ def test_the_application_reaches_its_own_resources():
                    "lambda:CodeSigningConfigArn": allowed_csc[0], "lambda:FunctionArn": arn}
             allowed += sum(p.evaluate(proofs.request(SETTINGS, a, arn, actor, **ctx)).allowed for a in _actions_on(arn))
         assert allowed >= at_least, (actor, allowed)
+
+
+def test_trusted_accounts_pass_the_data_perimeter_and_no_other():
+    """perimeter.trusted_accounts: a principal of a listed account outside the organization,
+    and a service acting for it, may use the perimeter services; another outside account may not."""
+    import dataclasses
+
+    from prr_policies.guardrails import rcp
+
+    partner, stranger = "777788889999", proofs.OUTSIDE_ACCOUNT
+    settings = dataclasses.replace(SETTINGS, guardrails=dataclasses.replace(G, perimeter=dataclasses.replace(G.perimeter, trusted_accounts=(partner,))))
+    docs = {f"rcp/{i}.json": {"Version": "2012-10-17", "Statement": [s]} for i, s in enumerate(rcp.statements(settings))}
+    levels = proofs.rcp_levels(settings, docs)
+    queue = f"arn:aws:sqs:{proofs.REGION}:{proofs.ACCOUNT}:{G.application.resources}events"
+    for acct, allowed in ((partner, True), (stranger, False)):
+        p = PolicySet(identity=[proofs.ADMIN], resource=[proofs.grant({"AWS": acct}, "sqs:SendMessage", queue)], rcps=levels)
+        d = p.evaluate(Request(f"arn:aws:sts::{acct}:assumed-role/sender/s", "sqs:SendMessage", queue, acct, proofs.ACCOUNT, {}))
+        assert d.allowed == allowed, (acct, d.explain())
+        s = PolicySet(resource=[proofs.grant({"Service": "sns.amazonaws.com"}, "sqs:SendMessage", queue)], rcps=levels)
+        d = s.evaluate(proofs.service_request(settings, "sns.amazonaws.com", "sqs:SendMessage", queue, source_account=acct))
+        assert d.allowed == allowed, (acct, d.explain())
+
+
+def _watch_targets() -> list[tuple[str, str, str]]:
+    """(statement, action, resource) for everything that watches: Config, CloudTrail, the trail's
+    bucket and key, the custom-rule function, the web ACLs."""
+    p, sp = data()["protect"], G.self_protection
+    a, r = proofs.ACCOUNT, proofs.REGION
+    trail = [r for b in sp.cloudtrail_buckets for r in (f"arn:aws:s3:::{b}", f"arn:aws:s3:::{b}/AWSLogs/{a}/x.json.gz")]
+    keys = [k.replace("*", a) for k in sp.cloudtrail_keys]
+    fns = [f"arn:aws:lambda:{r}:{a}:function:{f}" for f in sp.config_rule_functions]
+    out = [("PrrProtectConfig", x, "*") for x in p["config"]] + [("PrrProtectCloudTrail", x, "*") for x in p["cloudtrail"]]
+    out += [("PrrProtectTrailStorage", x, res) for x in p["trail_storage"] for res in (trail if x.startswith("s3:") else keys)]
+    lambda_actions = [x for x in actions() if x.startswith("lambda:") and any(fnmatch.fnmatchcase(x, pat) for pat in p["rule_function"])]
+    out += [("PrrProtectRuleFunction", x, fn) for x in lambda_actions for fn in fns]
+    out += [("PrrProtectWaf", x, f"arn:aws:wafv2:{r}:{a}:regional/webacl/api/1a2b") for x in p["waf"]]
+    return out
+
+
+@given(role_sessions(), st.sampled_from(_watch_targets()))
+def test_only_the_security_roles_change_what_watches(session, target):
+    """Issue 12: Config (rules rescoped, evaluation results deleted...), CloudTrail, the trail's
+    bucket and key, the custom-rule function and the web ACLs are changed by the security roles
+    and break-glass (the WAF also by the pipeline roles) and by no one else."""
+    sid, action, resource = target
+    who, acct, role_arn = session
+    exempt = [*_exempt_patterns(), *([f"arn:aws:iam::*:role/{n}" for n in G.pipeline_roles] if sid == "PrrProtectWaf" else [])]
+    is_exempt = any(fnmatch.fnmatchcase(role_arn, p.replace("::*:", f"::{acct}:")) for p in exempt)
+    parts = resource.split(":", 5)
+    if len(parts) == 6 and parts[4] == proofs.ACCOUNT:  # the resource in the principal's account (S3 ARNs have none)
+        resource = ":".join([*parts[:4], acct, parts[5]])
+    d = SCPS.evaluate(Request(who, action, resource, acct, acct, {"aws:PrincipalArn": role_arn, "aws:RequestedRegion": G.allowed_regions[0]}))
+    assert (sid in sids(d)) == (not is_exempt), (role_arn, action, resource, d.explain())
+
+
+@given(role_sessions())
+def test_only_the_rule_functions_roles_report_evaluations(session):
+    """config:PutEvaluations (a COMPLIANT verdict) comes only from the custom-rule functions'
+    roles, or break-glass; not even the security roles forge one."""
+    who, acct, role_arn = session
+    reporters = [*G.self_protection.config_rule_roles, *G.break_glass_principals]
+    d = SCPS.evaluate(Request(who, "config:PutEvaluations", "*", acct, acct, {"aws:PrincipalArn": role_arn, "aws:RequestedRegion": G.allowed_regions[0]}))
+    expected = any(fnmatch.fnmatchcase(role_arn, p.replace("::*:", f"::{acct}:")) for p in reporters)
+    assert d.allowed == expected, d.explain()
+    rule = f"arn:aws:iam::{acct}:role/{G.self_protection.config_rule_roles[0].split(':role/', 1)[1]}"
+    assert SCPS.evaluate(Request(f"arn:aws:sts::{acct}:assumed-role/{rule.rsplit('/', 1)[1]}/f", "config:PutEvaluations", "*", acct, acct,
+                                 {"aws:PrincipalArn": rule, "aws:RequestedRegion": G.allowed_regions[0]})).allowed
