@@ -1,7 +1,7 @@
 """The one generation hub: every artifact ``prr-policies generate`` writes, and the manifest that
 makes them recognisable as generated.
 
-``artifacts(settings)`` returns ``{relative path: text}`` for the SCPs, the permissions
+``artifacts(settings)`` returns ``{relative path: text}`` for the SCPs, the RCPs, the permissions
 boundaries and roles (:mod:`prr_policies.guardrails`) and the conformance pack with its rule
 function's permissions (:mod:`prr_policies.config_rules.pack`).
 
@@ -38,11 +38,10 @@ NOTICE = ("Written by `prr-policies generate`: the files below were generated fr
 
 def artifacts(settings: Settings) -> dict[str, str]:
     """Every generated file for ``settings``, by path relative to the output folder."""
+    from prr_policies import guardrails
     from prr_policies.config_rules import pack
-    from prr_policies.guardrails import boundaries, scp
 
-    out = scp.generate(settings)
-    out.update(boundaries.generate(settings))
+    out = guardrails.generate(settings)
     out.update(pack.generate(settings))
     from prr_policies.guardrails import oidc  # the deploy role's GitHub OIDC trust policies
     out.update(oidc.generate(settings))
