@@ -41,18 +41,21 @@ TYPE = "Software and Configuration Checks/Industry and Regulatory Standards/Prod
 
 COMPLIANCE = {Status.PASS: "PASSED", Status.FAIL: "FAILED", Status.UNKNOWN: "FAILED", Status.NOT_APPLICABLE: "NOT_AVAILABLE"}
 
-# CloudFormation resource type (what the audit reports) -> ASFF resource type.
-RESOURCE_TYPES = {
-    "AWS::Lambda::Function": "AwsLambdaFunction",
-    "AWS::SQS::Queue": "AwsSqsQueue",
-    "AWS::SNS::Topic": "AwsSnsTopic",
-    "AWS::SecretsManager::Secret": "AwsSecretsManagerSecret",
-    "AWS::KMS::Key": "AwsKmsKey",
-    "AWS::IAM::Role": "AwsIamRole",
-    "AWS::ApiGateway::Stage": "AwsApiGatewayStage",
-    "AWS::ApiGatewayV2::Stage": "AwsApiGatewayV2Stage",
-    "AWS::::Account": "AwsAccount",
-}
+# ASFF resource types for the CloudFormation types the audit reports against: ASFF spells the
+# type without "::" and with each all-caps service word capitalised (AWS::SQS::Queue ->
+# AwsSqsQueue). Only the types below exist in ASFF (Security Hub's resource list); any other is
+# "Other" with the ARN kept.
+ASFF_RESOURCE_TYPES = frozenset({
+    "AwsLambdaFunction", "AwsSqsQueue", "AwsSnsTopic", "AwsSecretsManagerSecret", "AwsKmsKey", "AwsIamRole",
+    "AwsApiGatewayStage", "AwsApiGatewayV2Stage", "AwsAccount",
+})
+
+
+def asff_resource_type(resource_type: str) -> str:
+    words = [w.capitalize() if w.isupper() else w for w in resource_type.split("::") if w]
+    name = "Aws" + "".join(words[1:]) if words and words[0] == "Aws" else "Other"
+    return name if name in ASFF_RESOURCE_TYPES else "Other"
+
 
 # ASFF limits (AWS Security Hub API reference, AwsSecurityFinding and its members):
 # path -> (min length, max length) for strings, or max items for lists / maps.
@@ -185,7 +188,7 @@ def resource_arn(ctx: Context, resource_type: str, resource: str) -> str | None:
 
 def audit_resource(ctx: Context, resource_type: str, resource_id: str, resource: str) -> dict[str, Any]:
     arn = resource_arn(ctx, resource_type, resource)
-    out: dict[str, Any] = {"Type": RESOURCE_TYPES.get(resource_type, "Other") if arn else "Other",
+    out: dict[str, Any] = {"Type": asff_resource_type(resource_type) if arn else "Other",
                            "Id": arn or f"{resource_type}/{resource}", "Partition": ctx.partition, "Region": ctx.region}
     details = {"CloudFormationType": resource_type, "ResourceId": resource_id}
     if out["Type"] == "Other":

@@ -4,7 +4,7 @@ Installed with the package; three fixtures, each returning a callable:
 
 ``prr_scan(path=None, plan=None, settings=None, only_prr=True)``
     checkov with the PRR checks over a Terraform folder and/or plan (once per arguments and
-    session) -> :class:`ScanResult`: ``result.control("PRR-LAMBDA-001").passed``.
+    session) -> :class:`ScanResult`: ``result.control("<control id>").passed``.
 ``prr_guardrails(settings)``
     the SCPs, boundaries and deploy-role policy ``prr-policies generate`` makes from a prr.yaml,
     evaluated by the IAM engine -> :class:`Guardrails`:
@@ -186,7 +186,7 @@ def prr_config_rule() -> Callable[..., ControlResult]:
             source = str(item)
             item = json.loads(Path(item).read_text(encoding="utf-8"))
         s = load_settings(settings)
-        facts = facts_from_item(item, source, dlq_suffixes=s.sqs.dlq_name_suffixes if s.sqs else ())
+        facts = facts_from_item(item, source, s)
         rule = RULES[control_id]
         if not isinstance(facts, rule.facts_type):
             raise TypeError(f"{control_id} reads {rule.facts_type.__name__}; {source} is a {type(facts).__name__}")

@@ -31,6 +31,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from prr_policies.controls import function as function_rules
+from prr_policies.controls._common import control_of
 from prr_policies.iam import Decision, PolicySet, Request
 from prr_policies.settings import Settings
 
@@ -473,13 +475,13 @@ def escalations(settings: Settings) -> list[Method]:
         # ---- 8: limits, stated
         Method("lambda:AddPermission for a service without a source", (Step("let s3.amazonaws.com invoke an application function, no source ARN or account",
                                                                             r("lambda:AddPermission", app_fn, **{"lambda:Principal": "s3.amazonaws.com", **mine})),),
-               outside_iam="lambda:AddPermission has no condition key for the source ARN or account", detective="PRR-LAMBDA-011"),
+               outside_iam="lambda:AddPermission has no condition key for the source ARN or account", detective=control_of(function_rules.permission_scoped)),
     ]
     if exempt_image:
         methods.append(Method("an unsigned .zip function with exactly an exempt image function's name",
                               (Step(f"create {exempt_image} as a .zip function without a signing config",
                                     r("lambda:CreateFunction", f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{exempt_image}", **tag_context(required_tags(settings, "lambda")))),),
-                              outside_iam="Lambda has no condition key for the package type", detective="PRR-LAMBDA-005"))
+                              outside_iam="Lambda has no condition key for the package type", detective=control_of(function_rules.code_signing)))
     return [m for m in methods if m is not None]
 
 

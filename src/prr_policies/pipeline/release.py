@@ -149,15 +149,23 @@ def _profile_version_arn(job: dict, region: str, account: str) -> str:
     return f"arn:aws:signer:{region}:{account}:/signing-profiles/{job.get('profileName')}/{job.get('profileVersion')}"
 
 
+def _control(rule_name: str) -> str:
+    """The control id of a rule in prr_policies.controls.function (for a message that points to it)."""
+    from prr_policies.controls import function
+    from prr_policies.controls._common import control_of
+
+    return control_of(getattr(function, rule_name))
+
+
 def allowed_publishers(lam: Any, function: str) -> list[str]:
     """The profile version ARNs the function's code signing config accepts (Enforce only)."""
     arn = lam.get_function_code_signing_config(FunctionName=function).get("CodeSigningConfigArn")
     if not arn:
-        raise Refused(f"{function} has no code signing config: Lambda would run any package (PRR-LAMBDA-005)")
+        raise Refused(f"{function} has no code signing config: Lambda would run any package ({_control('code_signing')})")
     csc = lam.get_code_signing_config(CodeSigningConfigArn=arn)["CodeSigningConfig"]
     policy = csc.get("CodeSigningPolicies", {}).get("UntrustedArtifactOnDeployment")
     if policy != "Enforce":
-        raise Refused(f"{arn}: UntrustedArtifactOnDeployment is {policy}; it must be Enforce (PRR-LAMBDA-013)")
+        raise Refused(f"{arn}: UntrustedArtifactOnDeployment is {policy}; it must be Enforce ({_control('signing_enforced')})")
     return list(csc.get("AllowedPublishers", {}).get("SigningProfileVersionArns", []))
 
 
