@@ -373,3 +373,21 @@ def test_a_ci_boundary_over_the_managed_policy_limit_says_what_to_change(tmp_pat
         generate(load_settings(f))
     assert err.value.path == "guardrails.application"
     assert "prr-ci-boundary.json is" in err.value.reason and "name a signing_role" in err.value.reason
+
+
+def test_lint_knows_web_identity_claims_and_where_they_apply():
+    """An OIDC provider's claims (<provider>:aud, :sub, ...) are keys of sts:AssumeRoleWithWebIdentity
+    (IAM's "Available keys for AWS OIDC federation"): lint-policy accepted none of them and reported
+    the generated GitHub trust policies as broken; on another action the claim can never match."""
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                                       "token.actions.githubusercontent.com:sub": "repo:Owner/repo:environment:production"}}}]}
+    assert lint_document(trust, "trust.json", "trust") == []
+    trust["Statement"][0]["Action"] = "sts:AssumeRole"
+    codes = [(f.code, f.path.rsplit(":", 1)[-1]) for f in lint_document(trust, "trust.json", "trust")]
+    assert codes == [("condition-key-not-valid-for-action", "aud"), ("condition-key-not-valid-for-action", "sub")]
+    trust["Statement"][0]["Action"] = "sts:AssumeRoleWithWebIdentity"
+    trust["Statement"][0]["Condition"]["StringEquals"] = {"token.actions.githubusercontent.com:repository_owner": "Owner"}
+    assert [f.code for f in lint_document(trust, "trust.json", "trust")] == ["unknown-condition-key"]

@@ -342,8 +342,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_generate)
     p = sub.add_parser("lint-policy", help="lint IAM policy documents (actions, condition keys, wildcards, size)")
     p.add_argument("files", nargs="+", help="policy JSON files")
-    p.add_argument("--type", default="managed", help="policy type, for the size limit and element rules: managed (default), "
-                   "role-inline, user-inline, group-inline, boundary, session, trust, resource, scp, rcp")
+    from prr_policies.iam.limits import POLICY_TYPES
+
+    p.add_argument("--type", default="managed", help="policy type, for the size limit and element rules: "
+                   + ", ".join(f"{t} (default)" if t == "managed" else t for t in POLICY_TYPES))
     p.set_defaults(func=_lint)
     p = sub.add_parser("audit", help="check a live account region through boto3 against every control")
     p.add_argument("--region", help="AWS region (default: the profile's or AWS_REGION)")

@@ -35,11 +35,12 @@ import json
 from functools import lru_cache
 from typing import Any
 
+from prr_policies.iam.limits import POLICY_TYPES
 from prr_policies.guardrails.common import GuardrailError, require
 from prr_policies.settings import ApplicationGuardrails, FunctionAccess, Settings
 
 ACCOUNT = "${aws:PrincipalAccount}"
-MANAGED_POLICY_MAX_CHARS = 6144  # whitespace does not count
+MANAGED = POLICY_TYPES["managed"]  # 6,144 characters, whitespace not counted
 
 LAMBDA_DEPLOY = ["lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:PublishVersion",
                  "lambda:CreateAlias", "lambda:UpdateAlias", "lambda:Get*", "lambda:List*", "lambda:PutFunctionConcurrency",
@@ -289,10 +290,6 @@ def execution_role(settings: Settings, function: str) -> dict:
     return _doc(*stmts)
 
 
-def non_whitespace_size(doc: Any) -> int:
-    return len("".join(json.dumps(doc).split()))
-
-
 def codedeploy_role(settings: Settings) -> dict:
     """The application's CodeDeploy service role: it moves the aliases of the application's
     functions and runs their hooks, nothing else (AWS's AWSCodeDeployRoleForLambda may update
@@ -334,10 +331,10 @@ def generate(settings: Settings) -> dict[str, str]:
     for fn in sorted(app.functions):
         docs[f"roles/{fn}.json"] = execution_role(settings, fn)
     for path, doc in docs.items():
-        size = non_whitespace_size(doc)
-        if size > MANAGED_POLICY_MAX_CHARS:
+        size = MANAGED.measure(doc)
+        if size > MANAGED.limit:
             hint = ("; name a signing_role (the signing grants move to its own policy), or fewer artifact buckets or signing profiles"
                     if path.startswith("boundaries/") else "")
             raise GuardrailError("guardrails.application", f"{path} is {size} characters without whitespace; a managed policy holds at most "
-                                 f"{MANAGED_POLICY_MAX_CHARS}{hint}")
+                                 f"{MANAGED.limit}{hint}")
     return {path: json.dumps(doc, indent=2) + "\n" for path, doc in dict(sorted(docs.items())).items()}

@@ -16,10 +16,11 @@ import json
 import re
 from typing import Any
 
+from prr_policies.iam.limits import POLICY_TYPES
 from prr_policies.guardrails.common import GuardrailError, data, exempt_roles, require, role_arns
 from prr_policies.settings import Guardrails, Settings
 
-SCP_MAX_CHARS = 5120
+SCP_MAX_CHARS: int = POLICY_TYPES["scp"].limit  # type: ignore[assignment]  (RCPs share it)
 Statement = dict[str, Any]
 
 
