@@ -123,6 +123,27 @@ def test_deploy_template_passes_the_prr_checks():
     assert statuses <= {"PASS", "NOT_APPLICABLE"} and "PASS" in statuses
 
 
+def test_the_policies_checkov_cannot_read_in_the_deploy_template_pass_the_kms_check():
+    """Issue 13: the deploy template's two policies come from file(), which checkov does not read, so
+    PRR-KMS-004's check is skipped on exactly those two resources; the file itself is held to the rule here."""
+    import re
+
+    from prr_policies.controls import evaluate
+    from prr_policies.facts import IamPolicy
+    from prr_policies.result import Status
+
+    check = next(c for c in catalog().controls if c.id == "PRR-KMS-004").enforcement.checkov[0]
+    text = (ROOT / "deploy" / "config-rules" / "main.tf").read_text()
+    blocks = re.findall(r'resource "([^"]+)" "([^"]+)" \{\n(.*?)\n\}', text, re.S)
+    skipped = [(t, n, body) for t, n, body in blocks if f"checkov:skip={check}:" in body]
+    assert {(t, n) for t, n, _ in skipped} == {("aws_iam_policy", "boundary"), ("aws_iam_role_policy", "rules")}
+    assert all(re.search(r'policy\s*=\s*file\(".*/config_rules/rule-permissions.json"\)', body) for _, _, body in skipped)
+    doc = json.loads((EXAMPLE / "config_rules" / "rule-permissions.json").read_text())
+    assert evaluate("PRR-KMS-004", IamPolicy("rule-permissions.json", doc, inline=True), load_settings()).status is Status.PASS
+    widened = {**doc, "Statement": doc["Statement"] + [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]}
+    assert evaluate("PRR-KMS-004", IamPolicy("rule-permissions.json", widened, inline=True), load_settings()).status is Status.FAIL
+
+
 def test_shipped_managed_rule_list_matches_aws_list():
     """managed_rules.json is AWS's entry for every managed rule the catalog names (moto's copy of
     the list); the tool exits 1 when it is stale or the catalog names a rule AWS does not have."""

@@ -94,6 +94,12 @@ CASES = [
     ("audit", 2, ["audit", "--timeout", "soon"], {}, "'soon' is not a number of seconds"),
     ("audit", 3, ["audit", "--region", "eu-west-1"], {"blocked": "boto3"}, 'needs boto3, which is not installed: pip install "prr-policies[aws]"'),
     ("audit", 3, ["audit", "--region", "eu-west-1", "--max-attempts", "1"], {"refused_port": True}, "cannot reach AWS"),
+    ("docs", 0, ["docs", "--check", "--out", str(ROOT)], {}, None),
+    ("docs", 1, ["docs", "--check", "--settings", str(EXAMPLE / "prr.yaml"), "--out", "{t}"], {}, "generated documents differ"),
+    ("docs", 2, ["docs"], {}, "say `docs build`"),
+    ("checklist", 1, ["checklist", "--settings", str(EXAMPLE / "prr.yaml")], {}, None),
+    ("checklist", 2, ["checklist", "--settings", str(EXAMPLE / "prr.yaml"), "--attestations", "{t}/missing.yaml"], {},
+     "cannot read the attestation file"),
     ("scan", 0, ["scan", str(STACKS / "compliant"), "--only-prr"], {}, None),
     ("scan", 1, ["scan", str(STACKS / "noncompliant"), "--only-prr"], {}, None),
     ("scan", 2, ["scan", "{t}/missing"], {}, "no such file or directory"),
@@ -131,7 +137,9 @@ def test_the_cases_cover_every_command_and_code_it_documents():
     commands = set(build_parser()._subparsers._group_actions[0].choices)  # noqa: SLF001 - argparse keeps them here
     covered = {(c[0], c[1]) for c in CASES}
     assert {c for c, _ in covered} == commands
-    for command in commands - {"catalog", "checkov-dir", "settings", "simulate"}:
+    # docs and checklist need no optional extra (3 cannot happen), and the checklist of a service
+    # with no evidence at all is never all Yes (0 needs a real audit; tests/test_documents_evidence.py)
+    for command in commands - {"catalog", "checkov-dir", "settings", "simulate", "docs", "checklist"}:
         assert {code for c, code in covered if c == command} == {0, 1, 2, 3}, command
 
 

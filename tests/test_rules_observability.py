@@ -83,3 +83,17 @@ def test_alarm_actions(enabled, actions, expected):
 ])
 def test_rollback_on_function_alarms(facts, expected):
     assert evaluate("PRR-CODEDEPLOY-002", facts, S).status is expected
+
+
+def test_the_latency_budget_is_the_readiness_p99_unless_alarms_set_their_own(tmp_path):
+    """Issue 13: one latency budget. alarms.latency_budget_ms when set, else readiness.latency.p99_ms
+    (the example's 800 ms), else 1000 ms."""
+    from pathlib import Path
+
+    stage = WatchedResource("s", "api_stage", (A("e", "AWS/ApiGateway", "5XXError", 0, True), A("l", "AWS/ApiGateway", "Latency", 900, True)))
+    assert S.latency_budget_ms() == 1000 and evaluate("PRR-ALARM-004", stage, S).status is P
+    example = load_settings(Path(__file__).resolve().parents[1] / "examples" / "orders" / "prr.yaml")
+    assert example.alarms.latency_budget_ms is None and example.latency_budget_ms() == 800
+    assert evaluate("PRR-ALARM-004", stage, example).status is F
+    own = dataclasses.replace(example, alarms=dataclasses.replace(example.alarms, latency_budget_ms=950))
+    assert own.latency_budget_ms() == 950 and evaluate("PRR-ALARM-004", stage, own).status is P

@@ -272,6 +272,15 @@ def _audit(args: argparse.Namespace) -> int:
     progress.line(f"account {identity.get('Account')} region {region} as {identity.get('Arn')}")
     report = audit.run(client, settings, functions=args.function, jobs=args.jobs, progress=progress.step,
                        time_limit=limits.time_limit, observer=progress.line)
+    if args.evidence:
+        from prr_policies.documents import write_evidence
+
+        write_evidence(args.evidence, report, settings, client, region, args.settings or settings_path_from_env())
+    if args.output == "asff" or args.security_hub:  # ASFF and Security Hub: prr_policies.security_hub
+        from prr_policies.security_hub import audit_sink
+
+        return audit_sink(report, client, identity.get("Account"), region, args.output, args.security_hub,
+                          audit.exit_code(report, allow_empty=args.allow_empty))
     print(audit.RENDERERS[args.output](report))
     code = audit.exit_code(report, allow_empty=args.allow_empty)
     if code == EXIT_ERROR:
@@ -290,6 +299,19 @@ def _version() -> str:
         return __version__
 
 
+def _docs(args: argparse.Namespace) -> int:
+    from prr_policies.documents import docs_command
+
+    return docs_command(args.action, args.check, args.settings, args.out)
+
+
+def _checklist(args: argparse.Namespace) -> int:
+    from prr_policies.documents import checklist_command
+
+    return checklist_command(args.settings, args.audit or [], args.evidence or [], args.scan or [], args.attestations,
+                             args.output)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="prr-policies", description="Production-readiness guardrails for AWS Lambda stacks.",
                                      epilog=_exit_codes_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -299,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", help="a Terraform directory or .tf file")
     p.add_argument("--plan", help="a `terraform show -json` plan file")
     p.add_argument("--settings", help="prr.yaml (default: $PRR_SETTINGS or ./prr.yaml)")
-    p.add_argument("-o", "--output", choices=["cli", "json", "sarif", "junitxml"], default="cli")
+    p.add_argument("-o", "--output", choices=["cli", "json", "sarif", "junitxml", "asff"], default="cli")
     p.add_argument("--only-prr", action="store_true", help="run only the PRR checks, not checkov's built-ins")
     p.set_defaults(func=_scan)
     p = sub.add_parser("catalog", help="list the controls")
@@ -320,14 +342,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_generate)
     p = sub.add_parser("lint-policy", help="lint IAM policy documents (actions, condition keys, wildcards, size)")
     p.add_argument("files", nargs="+", help="policy JSON files")
-    p.add_argument("--type", default="managed", help="policy type, for the size limit and element rules: managed (default), "
-                   "role-inline, user-inline, group-inline, boundary, session, trust, resource, scp, rcp")
+    from prr_policies.iam.limits import POLICY_TYPES
+
+    p.add_argument("--type", default="managed", help="policy type, for the size limit and element rules: "
+                   + ", ".join(f"{t} (default)" if t == "managed" else t for t in POLICY_TYPES))
     p.set_defaults(func=_lint)
     p = sub.add_parser("audit", help="check a live account region through boto3 against every control")
     p.add_argument("--region", help="AWS region (default: the profile's or AWS_REGION)")
     p.add_argument("--profile", help="AWS profile")
     p.add_argument("--function", action="append", metavar="NAME", help="audit only these functions (repeatable)")
-    p.add_argument("-o", "--output", choices=["table", "json", "junitxml"], default="table")
+    p.add_argument("-o", "--output", choices=["table", "json", "junitxml", "asff"], default="table")
+    p.add_argument("--security-hub", action="store_true", help="import the results into AWS Security Hub as ASFF findings")
     p.add_argument("--settings", help="prr.yaml (default: $PRR_SETTINGS or ./prr.yaml)")
     p.add_argument("--jobs", type=int, default=8, help="parallel API calls (default 8)")
     p.add_argument("--allow-empty", action="store_true", help="exit 0, not 3, when the region holds nothing a control applies to")
@@ -343,6 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"per request (default {limits.read_timeout:g})")
     p.add_argument("--max-attempts", type=_attempts, default=limits.max_attempts, metavar="N",
                    help=f"attempts per call, the first included (botocore standard retry mode; default {limits.max_attempts})")
+    p.add_argument("--evidence", metavar="DIR", help="also write the evidence bundle DIR/evidence.json")
     p.set_defaults(func=_audit)
     p = sub.add_parser("settings", help="print the default settings, or the effective settings (validated)")
     what = p.add_mutually_exclusive_group(required=True)
@@ -350,6 +376,20 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--show", action="store_true", help="the defaults merged with --settings, $PRR_SETTINGS or ./prr.yaml")
     p.add_argument("--settings", help="prr.yaml (with --show)")
     p.set_defaults(func=_settings)
+    p = sub.add_parser("docs", help="write the PRR documents and mkdocs.yml (docs build), or check them (docs --check)")
+    p.add_argument("action", nargs="?", choices=["build"], help="write the generated pages")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 when the committed pages differ")
+    p.add_argument("--settings", help="prr.yaml (default: the one docs/.prr-generated.json records, $PRR_SETTINGS or ./prr.yaml)")
+    p.add_argument("--out", help="the folder mkdocs.yml and docs/ are written under (default: here)")
+    p.set_defaults(func=_docs)
+    p = sub.add_parser("checklist", help="answer the PRR checklist from audit, scan and attestation files")
+    p.add_argument("--audit", action="append", metavar="FILE", help="`prr-policies audit -o json` output or an evidence bundle")
+    p.add_argument("--evidence", action="append", metavar="DIR", help="a folder written by `audit --evidence DIR`")
+    p.add_argument("--scan", action="append", metavar="FILE", help="`prr-policies scan -o json` output (the static side)")
+    p.add_argument("--attestations", metavar="FILE", help="YAML: who attested which manual item, when, and the evidence")
+    p.add_argument("--settings", help="prr.yaml (default: $PRR_SETTINGS or ./prr.yaml)")
+    p.add_argument("-o", "--output", choices=["text", "json", "markdown"], default="text")
+    p.set_defaults(func=_checklist)
     p = sub.add_parser("checkov-dir", help="print the directory to pass to checkov --external-checks-dir")
     p.set_defaults(func=_checkov_dir)
     return parser

@@ -202,6 +202,9 @@ def scan(path: str | None, plan: str | None, settings: str | None, output: str, 
         found = findings(reports)
         if output == "json":
             print(json.dumps({"findings": [f.to_dict() for f in found]}, indent=2))
+        elif output == "asff":  # AWS Security Hub's format: prr_policies.security_hub
+            from prr_policies.security_hub import render_scan
+            print(render_scan(found))
         elif extra:
             name = "results_sarif.sarif" if output == "sarif" else "results_junitxml.xml"
             print((Path(tmp) / name).read_text())

@@ -109,18 +109,19 @@ def event_source_alarm(w: WatchedResource, settings: Settings) -> Verdict:
 @rule("PRR-ALARM-004")
 def api_stage_alarms(w: WatchedResource, settings: Settings) -> Verdict:
     s = settings.alarms
+    budget = settings.latency_budget_ms()
     verdict = _alarmed(w.role, w.alarms, settings, "api_stage", "an API stage",
                        {"5XX errors": s.api_error_metrics, "latency": (s.api_latency_metric,)})
     if verdict[0] is not P:
         return verdict
     latency = [a for a in w.alarms or () if a.metric == s.api_latency_metric]  # type: ignore[union-attr]
     if any(isinstance(a.threshold, Unknown) for a in latency) and not any(
-            isinstance(a.threshold, (int, float)) and a.threshold <= s.latency_budget_ms for a in latency):
+            isinstance(a.threshold, (int, float)) and a.threshold <= budget for a in latency):
         return unknown("The latency alarm's threshold", next(a.threshold for a in latency if isinstance(a.threshold, Unknown)))
-    if not any(isinstance(a.threshold, (int, float)) and a.threshold <= s.latency_budget_ms for a in latency):
+    if not any(isinstance(a.threshold, (int, float)) and a.threshold <= budget for a in latency):
         return (F, f"The latency alarm fires above {', '.join(f'{a.threshold:g}' for a in latency if a.threshold is not None)} ms, "
-                   f"later than the latency budget of {s.latency_budget_ms:g} ms.")
-    return (P, f"Alarms with actions watch 5XX errors and latency (within the {s.latency_budget_ms:g} ms budget).")
+                   f"later than the latency budget of {budget:g} ms.")
+    return (P, f"Alarms with actions watch 5XX errors and latency (within the {budget:g} ms budget).")
 
 
 @rule("PRR-ALARM-005")

@@ -36,8 +36,8 @@ def table_pitr(t: Table, settings: Settings) -> Verdict:
     if isinstance(t.point_in_time_recovery, Unknown):
         return unknown("Point-in-time recovery", t.point_in_time_recovery)
     if t.point_in_time_recovery is not True:
-        return (F, f"Point-in-time recovery is off: the last on-demand backup bounds the data loss, not the RPO of "
-                   f"{s.rpo_minutes:g} minutes.")
+        rpo = f" of {settings.readiness.rpo_minutes} minutes" if settings.readiness is not None else ""
+        return (F, f"Point-in-time recovery is off: the last on-demand backup bounds the data loss, not the RPO{rpo}.")
     return (P, "Point-in-time recovery is on (restorable to any second of the last 35 days, about five minutes behind).")
 
 
@@ -54,5 +54,6 @@ def table_backup(t: Table, settings: Settings) -> Verdict:
         return (P, "An AWS Backup selection covers the table.")
     if isinstance(t.replica_regions, Unknown):
         return unknown("The table's replicas", t.replica_regions)
+    rto = f" of {settings.readiness.rto_minutes} minutes" if settings.readiness is not None else ""
     return (F, f"Neither an AWS Backup plan nor a replica in another Region protects the table: a Region or account "
-               f"incident cannot be recovered within the RTO of {s.rto_hours:g} h.")
+               f"incident cannot be recovered within the RTO{rto}.")

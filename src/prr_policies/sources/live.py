@@ -99,10 +99,10 @@ def subnet_zones(api: Api, subnet_ids: Any) -> tuple[str, ...] | None | Unknown:
     """The Availability Zones of a function's subnets (ec2 DescribeSubnets), in subnet order."""
     if isinstance(subnet_ids, Unknown) or not subnet_ids:
         return subnet_ids or None
-    got = api.call("ec2", "describe_subnets", SubnetIds=list(subnet_ids))
+    got = api.pages("ec2", "describe_subnets", "Subnets", SubnetIds=list(subnet_ids))
     if isinstance(got, Unknown):
         return got
-    found = {s.get("SubnetId"): s.get("AvailabilityZone") for s in (got or {}).get("Subnets", [])}
+    found = {s.get("SubnetId"): s.get("AvailabilityZone") for s in got}
     missing = [s for s in subnet_ids if not found.get(s)]
     if missing:
         return Unknown(f"the subnet(s) {', '.join(missing)} were not found")
@@ -517,8 +517,9 @@ def watched_resources(account: Any) -> list[Row] | Unknown:
     by_dimension: dict[tuple, list[AlarmWatch]] = {}
     for a in listed:
         dims = {d.get("Name"): d.get("Value") for d in a.get("Dimensions") or []}
-        for key in (("FunctionName",), ("QueueName",), ("ApiName", "Stage"), ("ApiId", "Stage")):
-            if all(k in dims for k in key):
+        # ApiName/ApiId without Stage is the API's metric over all its stages: it watches each stage.
+        for key in (("FunctionName",), ("QueueName",), ("ApiName", "Stage"), ("ApiId", "Stage"), ("ApiName",), ("ApiId",)):
+            if all(k in dims for k in key) and (len(key) > 1 or key[0] not in ("ApiName", "ApiId") or "Stage" not in dims):
                 by_dimension.setdefault(key + tuple(dims[k] for k in key), []).append(_watch(a))
     rows: list[Row] = []
     fns = account.api.pages("lambda", "list_functions", "Functions")
@@ -573,7 +574,8 @@ def watched_resources(account: Any) -> list[Row] | Unknown:
             for st in stages:
                 rid = f"arn:aws:apigateway:{account.region}::/{path}/{api[id_key]}/stages/{st[stage_name]}"
                 key = ("ApiName", "Stage", api.get("name"), st[stage_name]) if kind == "REST" else ("ApiId", "Stage", api[id_key], st[stage_name])
-                rows.append((rtype, rid, WatchedResource(rid, "api_stage", tuple(by_dimension.get(key, ())), kind)))
+                rows.append((rtype, rid, WatchedResource(rid, "api_stage", tuple(by_dimension.get(key, ()))
+                                                         + tuple(by_dimension.get(key[:1] + key[2:3], ())), kind)))
     return rows
 
 

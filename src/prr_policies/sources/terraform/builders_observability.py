@@ -2,7 +2,7 @@
 
 An alarm watches a resource through its metric's dimensions: ``FunctionName`` (a function),
 ``QueueName`` (a queue), ``ApiName`` + ``Stage`` (a REST stage), ``ApiId`` + ``Stage`` (an HTTP
-API stage). A dimension matches by its literal value (checkov renders a reference to another
+API stage); ``ApiName`` or ``ApiId`` alone (the API's metric over all its stages) watches every stage. A dimension matches by its literal value (checkov renders a reference to another
 resource's literal attribute, also across module variables) or by the resource it refers to
 (a plan's configuration, module calls followed). The alarms of a scan are indexed once per graph,
 so judging N resources stays linear.
@@ -117,7 +117,10 @@ def watching(graph: ResourceGraph, target: Vertex, dimension: str, names: set[st
             if sole is not None and (sole.address in a.references or sole.address == "(only child)"):
                 found.append(a.watch)
             continue
-        if all(isinstance(a.dimensions.get(k), str) and a.dimensions.get(k) in v for k, v in (also or {}).items()):
+        # A dimension in ``also`` the alarm leaves out widens its metric (API Gateway publishes
+        # ApiName/ApiId alone over every stage): that alarm watches each stage too.
+        if all(k not in a.dimensions or isinstance(a.dimensions.get(k), str) and a.dimensions.get(k) in v
+               for k, v in (also or {}).items()):
             found.append(a.watch)
     return tuple(found)
 
@@ -189,6 +192,17 @@ def watched_function(conf: dict[str, Any], graph: ResourceGraph | None = None, s
     return WatchedResource(c.address, "function", watches, deployment_group_alarms=_deployment_group_alarms(graph, name, settings))
 
 
+def _sets(c: Conf, key: str) -> bool:
+    """Whether the configuration gives ``key`` a value (a plan lists unset attributes as null; a set
+    value known only after apply is missing from the plan's values but in its configuration)."""
+    value = c.raw.get(key)
+    while isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if value not in (None, "", []):
+        return True
+    return bool(c.plan) and pr.configured(c, key) is True
+
+
 def watched_queue(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> list[WatchedResource]:
     c = Conf.of("aws_sqs_queue", conf)
     if graph is None:
@@ -196,8 +210,7 @@ def watched_queue(conf: dict[str, Any], graph: ResourceGraph | None = None, sett
     me = _self(graph, c, conf)
     name = pr.literal(c.string("name"))
     suffixes = tuple(settings.sqs.dlq_name_suffixes) if settings is not None else ()
-    is_dlq = bool(name and name.endswith(suffixes)) or "redrive_allow_policy" in c.raw and not pr.unset_in_plan(c, "redrive_allow_policy") \
-        or _referrers_by(graph, me, _DLQ_REFERRERS)
+    is_dlq = bool(name and name.endswith(suffixes)) or _sets(c, "redrive_allow_policy") or _referrers_by(graph, me, _DLQ_REFERRERS)
     is_source = _referrers_by(graph, me, {"aws_lambda_event_source_mapping": ("event_source_arn",)}) or bool(name) and any(
         isinstance(s := pr.conf_of(v).string("event_source_arn"), str) and s.endswith(f":{name}")
         for v in pr.of_type(graph, "aws_lambda_event_source_mapping"))
