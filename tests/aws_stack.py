@@ -71,6 +71,8 @@ def build(n: int = 200) -> Stack:
             FunctionName=name, Runtime="python3.12", Role=role, Handler="index.handler", Code={"ZipFile": code},
             Timeout=30, MemorySize=256, TracingConfig={"Mode": "PassThrough" if broken else "Active"},
             KMSKeyArn=key, Environment={"Variables": {"STAGE": "prod"}},
+            # fed by SQS at least once: the good ones declare their idempotency (PRR-LAMBDA-022)
+            **({} if broken else {"Tags": {"prr:idempotency": "powertools"}}),
             **({} if broken else {"VpcConfig": {"SubnetIds": subnets if i == 1 else [], "SecurityGroupIds": []}}))["FunctionArn"]
         if not broken:
             lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=10)
@@ -185,3 +187,13 @@ def _extras() -> None:
         {"Name": "rate", "Priority": 0, "Action": {"Block": {}}, "VisibilityConfig": visibility,
          "Statement": {"RateBasedStatement": {"Limit": 2000, "AggregateKeyType": "IP"}}}])["Summary"]["ARN"]
     waf.associate_web_acl(WebACLArn=acl, ResourceArn=f"arn:aws:apigateway:{REGION}::/restapis/{api}/stages/prod")
+    # Keys and IAM policies (issue 13): a key pending deletion, a customer managed policy that may
+    # decrypt with every key, and an inline role policy naming its key.
+    kms, iam = client("kms"), client("iam")
+    doomed = kms.create_key(Description="app retired")["KeyMetadata"]["KeyId"]
+    kms.schedule_key_deletion(KeyId=doomed, PendingWindowInDays=7)
+    iam.create_policy(PolicyName="app-orders-decrypt-all", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Sid": "DecryptAll", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]}))
+    iam.put_role_policy(RoleName="app-fn-001", PolicyName="decrypt-app-key", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt",
+                                                 "Resource": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{doomed}"}]}))

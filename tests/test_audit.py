@@ -668,3 +668,63 @@ def test_web_acl_rules_are_read_with_a_stand_in_for_moto():
     api = evaluate("PRR-APIGW-007", rows["api"], SETTINGS)
     assert api.status is Status.FAIL and "AWSManagedRulesCommonRuleSet" in api.reason
     assert evaluate("PRR-APIGW-007", rows["alb"], SETTINGS).status is Status.NOT_APPLICABLE
+
+
+def test_keys_and_iam_policies_are_audited(report):
+    """Issue 13: a key pending deletion fails PRR-KMS-002 and its 7-day window PRR-KMS-003; a customer
+    managed policy that may decrypt with every key fails PRR-KMS-004, an inline role policy naming its key
+    passes. moto's ListPolicies leaves out PermissionsBoundaryUsageCount (AWS returns it), so there the
+    boundary policy (Action "*") is judged as a granting policy; the stand-in below covers the boundary."""
+    pending = [f for f in report.findings if f.control_id == "PRR-KMS-002" and f.result.status is Status.FAIL]
+    assert len(pending) == 1 and "deletion" in pending[0].result.reason
+    # DescribeKey gives the deletion date, not the waiting period chosen: 7 days left is below the
+    # 30-day minimum, but the period may have been longer (PendingDeletionWindowInDays is reported
+    # only for a multi-Region primary key pending replica deletion).
+    window = [f for f in report.findings if f.control_id == "PRR-KMS-003" and f.resource_id == pending[0].resource_id]
+    assert [f.result.status for f in window] == [Status.UNKNOWN] and "not the waiting period" in window[0].result.reason
+    decrypt_all = [f for f in report.findings if f.control_id == "PRR-KMS-004" and f.result.resource.endswith("policy/app-orders-decrypt-all")]
+    assert [f.result.status for f in decrypt_all] == [Status.FAIL]
+    inline = [f for f in report.findings if f.control_id == "PRR-KMS-004" and f.result.resource.endswith("#decrypt-app-key")]
+    assert [f.result.status for f in inline] == [Status.PASS]
+    boundary = [f for f in report.findings if f.control_id == "PRR-KMS-004" and f.result.resource.endswith("policy/prr-app-boundary")]
+    assert [f.result.status for f in boundary] == [Status.FAIL]  # moto: no PermissionsBoundaryUsageCount
+
+
+def test_a_policy_used_only_as_a_boundary_grants_nothing_with_a_stand_in_for_moto():
+    """AWS's ListPolicies gives AttachmentCount and PermissionsBoundaryUsageCount; moto omits the second.
+    A stand-in client answers as AWS does: the boundary is NOT_APPLICABLE, the same policy attached is FAIL."""
+    from prr_policies.controls import evaluate
+    from prr_policies.settings import load_settings
+    from prr_policies.sources import live
+    from prr_policies.sources.account import Account
+
+    doc = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+
+    class Iam:
+        def can_paginate(self, op):
+            return False
+
+        def list_policies(self, **kw):
+            return {"Policies": [
+                {"PolicyName": "b", "PolicyId": "B", "Arn": "arn:aws:iam::1:policy/b", "DefaultVersionId": "v1",
+                 "AttachmentCount": 0, "PermissionsBoundaryUsageCount": 4},
+                {"PolicyName": "g", "PolicyId": "G", "Arn": "arn:aws:iam::1:policy/g", "DefaultVersionId": "v1",
+                 "AttachmentCount": 1, "PermissionsBoundaryUsageCount": 4}]}
+
+        def get_policy_version(self, **kw):
+            return {"PolicyVersion": {"Document": doc}}
+
+        def list_roles(self, **kw):
+            return {"Roles": []}
+
+    rows = live.iam_policies(Account(lambda service: Iam()))
+    verdicts = {rid: evaluate("PRR-KMS-004", facts, load_settings()).status for _, rid, facts in rows}
+    assert verdicts == {"B": Status.NOT_APPLICABLE, "G": Status.FAIL}
+
+
+def test_function_idempotency_is_audited(report):
+    """Issue 13: every function is fed by SQS; the good ones (also invoked asynchronously, with an
+    invoke config) carry the idempotency tag, the broken ones do not."""
+    good = by(report, "PRR-LAMBDA-022", "app-fn-001")
+    assert good.status is Status.PASS and "async" in good.reason and "sqs" in good.reason
+    assert by(report, "PRR-LAMBDA-022", "app-fn-000").status is Status.FAIL

@@ -20,7 +20,7 @@ import pytest
 from prr_policies.controls import RULES, evaluate
 from prr_policies.facts import (
     DeploymentGroup, EventSourceMapping, ExecutionRoleFacts, FunctionLogGroup, FunctionRelease, FunctionUrl, LambdaFunction,
-    AlarmWatch, ApiDomain, ApiIntegration, ApiRoute, LambdaPermission, Subscription, TopicSubscriptions, Unknown, UsagePlan,
+    AlarmWatch, ApiDomain, ApiIntegration, ApiRoute, FunctionIdempotency, LambdaPermission, Subscription, TopicSubscriptions, Unknown, UsagePlan,
     WatchedResource, WebAcl,
 )
 from prr_policies.result import Status
@@ -78,6 +78,10 @@ HAND_MADE: list[Any] = [
     ApiIntegration("i", "VPC_LINK", "orders.internal"), ApiIntegration("i", "VPC_LINK", None), ApiIntegration("i", "INTERNET", None),
     WatchedResource("stage", "api_stage", (AlarmWatch("e", "AWS/ApiGateway", "5XXError", 0.0, True),
                                            AlarmWatch("l", "AWS/ApiGateway", "Latency", 800.0, True)), "REST"),
+    FunctionIdempotency(FN, ("sqs",), (("prr:idempotency", "powertools"),), ()),
+    FunctionIdempotency(FN, ("async:s3",), (), ("POWERTOOLS_IDEMPOTENCY_TABLE",)),
+    FunctionIdempotency(FN, ("sqs", "async"), (("owner", "orders"),), ("QUEUE_URL",)),
+    FunctionIdempotency(FN, (), (), ()),
 ]
 
 

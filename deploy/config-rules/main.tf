@@ -56,7 +56,6 @@ resource "aws_lambda_code_signing_config" "rules" {
 }
 
 resource "aws_iam_policy" "boundary" {
-  #checkov:skip=CKV_PRR_53:the generated rule-permissions.json, which checkov cannot read through file(); test_conformance_pack holds it to PRR-KMS-004
   name   = "${local.name}-boundary"
   policy = file("${path.module}/${var.generated_dir}/config_rules/rule-permissions.json")
 }
@@ -115,6 +114,12 @@ resource "aws_lambda_function" "rules" {
   kms_key_arn                    = aws_kms_key.rules.arn
   code_signing_config_arn        = aws_lambda_code_signing_config.rules.arn
   architectures                  = ["arm64"] # pure Python: Graviton costs less
+
+  # Config invokes the function asynchronously, so an event may come twice: an evaluation is
+  # recomputed from the same item and PutEvaluations overwrites the earlier one (PRR-LAMBDA-022).
+  tags = {
+    "prr:idempotency" = "PutEvaluations overwrites a recomputed evaluation"
+  }
 
   environment {
     variables = {

@@ -151,9 +151,11 @@ class KmsKey:
     key_state: Maybe[str] = None
     origin: Maybe[str] = None
     rotation_enabled: Maybe[bool] = None
-    # issue 13: the waiting period before deletion (Terraform: configured or AWS's 30; live: only
-    # while deletion is scheduled, else None)
+    # issue 13: the waiting period before deletion (Terraform: configured or AWS's 30; live: DescribeKey
+    # reports it only for a multi-Region primary pending replica deletion, else None)
     deletion_window_days: Maybe[int] = None
+    # live, a key pending deletion: whole days left until its DeletionDate (the window is at least that)
+    deletion_days_left: Maybe[int] = None
 
 
 @dataclass(frozen=True)
@@ -394,3 +396,18 @@ class IamPolicy:
     address: str
     document: Maybe[dict] = None
     inline: bool = False
+    # Used only as a permissions boundary (attached to no one): a boundary limits, it grants nothing.
+    boundary_only: bool = False
+
+
+@dataclass(frozen=True)
+class FunctionIdempotency:
+    """What delivers events to a function at least once, and how the function says it handles a
+    repeated one. ``delivered_by``: ``sqs``, ``kinesis``, ``dynamodb``, ``kafka``, ``mq`` (event source
+    mappings), ``async:<service>`` (a service that invokes asynchronously, e.g. ``async:s3``) or
+    ``async`` (an asynchronous invocation config); () when only synchronous callers are seen."""
+
+    address: str
+    delivered_by: Maybe[tuple[str, ...]] = None
+    tags: Maybe[tuple[tuple[str, str | Unknown], ...]] = None  # (key, value) pairs; a value may be Unknown in a plan
+    environment_names: Maybe[tuple[str, ...]] = None

@@ -76,6 +76,15 @@ def key_deletion_window(k: KmsKey, settings: Settings) -> Verdict:
         return (NA, "AWS manages the key's life cycle.")
     if isinstance(k.deletion_window_days, Unknown):
         return unknown("The deletion window", k.deletion_window_days)
+    if k.deletion_window_days is None and isinstance(k.deletion_days_left, int):
+        # DescribeKey gives a scheduled key's deletion date, not the waiting period chosen: the
+        # period is at least the days left, which settles it only when they reach the minimum.
+        if k.deletion_days_left >= minimum:
+            return (P, f"The key is deleted in {k.deletion_days_left} days: it was given at least that long.")
+        return unknown("The waiting period chosen", Unknown(
+            f"DescribeKey reports the deletion date ({k.deletion_days_left} days left), not the waiting period chosen"))
+    if isinstance(k.deletion_days_left, Unknown):
+        return unknown("The days left before deletion", k.deletion_days_left)
     if k.deletion_window_days is None:
         return (NA, "No deletion is scheduled: the waiting period is chosen when it is.")
     if k.deletion_window_days < minimum:
@@ -101,6 +110,8 @@ def _allows_decrypt_on_all_keys(statement: dict) -> bool:
 
 @rule("PRR-KMS-004")
 def no_decrypt_on_all_keys(p: IamPolicy, settings: Settings) -> Verdict:
+    if p.boundary_only:
+        return (NA, "The policy is only a permissions boundary: it limits what its roles may do and grants nothing.")
     if isinstance(p.document, Unknown):
         return unknown("The policy document", p.document)
     if not p.document:

@@ -158,7 +158,9 @@ class Api:
         if isinstance(exc, TimeLimitReached) or names & (_TIMEOUTS | _NO_CONNECTION):
             code = "TimeLimit" if isinstance(exc, TimeLimitReached) else type(exc).__name__
             with self._lock:
-                self.failed[action] = code
+                # A call that timed out keeps that cause when a later read of it is cut by the time limit.
+                if code != "TimeLimit" or action not in self.failed:
+                    self.failed[action] = code
             if isinstance(exc, TimeLimitReached):
                 return Unknown(f"{action} was not read: {exc}")
             what = "timed out" if names & _TIMEOUTS else "got no answer"

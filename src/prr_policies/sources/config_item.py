@@ -331,4 +331,5 @@ def iam_policy(it: Item, settings: Any = None) -> Any:
         doc = urllib.parse.unquote(doc)
     if default is None:
         doc = Unknown("the configuration item lists no default policy version")
-    return live.policy_facts(doc, it.address, False)
+    return live.policy_facts(doc, it.address, False, live.boundary_only(it.cfg.raw("attachmentCount"),
+                                                                        it.cfg.raw("permissionsBoundaryUsageCount")))

@@ -29,7 +29,7 @@ from typing import Any, Callable, Literal
 from prr_policies.facts import (
     ApiStage, CodeSigningConfig, DeploymentGroup, EventBus, EventRuleTargets, EventSourceMapping, FunctionLogGroup,
     FunctionRelease, FunctionUrl, IamRole, KmsKey, LambdaFunction, LambdaPermission, Queue, Secret, Topic, TopicSubscriptions,
-    ApiDomain, ApiIntegration, ApiRoute, Bucket, IamPolicy, MetricAlarm, Table, UsagePlan, WatchedResource, WebAcl,
+    ApiDomain, ApiIntegration, ApiRoute, Bucket, FunctionIdempotency, IamPolicy, MetricAlarm, Table, UsagePlan, WatchedResource, WebAcl,
 )
 from prr_policies.sources import config_item as item
 from prr_policies.sources import live
@@ -37,6 +37,7 @@ from prr_policies.sources import terraform as tf
 from prr_policies.sources.terraform import builders_api as tf_api
 from prr_policies.sources.terraform import builders_events as tf_events
 from prr_policies.sources.terraform import builders_function as tf_function
+from prr_policies.sources.terraform import builders_idempotency as tf_idempotency
 from prr_policies.sources.terraform import builders_keys as tf_keys
 from prr_policies.sources.terraform import builders_messaging as tf_messaging
 from prr_policies.sources.terraform import builders_observability as tf_observability
@@ -167,6 +168,13 @@ KINDS: tuple[Kind, ...] = (
           ("codedeploy", "get_deployment_config")),
          terraform={"aws_lambda_function": {}, "aws_sqs_queue": {}, "aws_api_gateway_stage": {}, "aws_apigatewayv2_stage": {}},
          terraform_builder=tf_observability.watched, reader=live.watched_resources, placeholder="<all watched resources>"),
+    # What delivers events to a function at least once, and how it declares idempotency (Config
+    # records neither event source mappings nor resource policies: a periodic rule reads the account).
+    Kind(FunctionIdempotency, ("AWS::Lambda::Function",), "account",
+         (("lambda", "list_functions"), ("lambda", "list_event_source_mappings"), ("lambda", "get_function_event_invoke_config"),
+          ("lambda", "get_policy"), ("lambda", "list_tags")),
+         terraform={"aws_lambda_function": {}}, terraform_builder=tf_idempotency.function_idempotency,
+         reader=live.function_idempotency, placeholder="<all functions>"),
     Kind(Bucket, ("AWS::S3::Bucket",), "account",
          (("s3", "list_buckets"), ("s3", "get_bucket_location"), ("s3", "get_bucket_versioning"),
           ("s3", "get_bucket_notification_configuration"), ("lambda", "get_policy")),

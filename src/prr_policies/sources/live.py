@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from prr_policies.facts import (
+    FunctionIdempotency,
     AlarmWatch, ApiDomain, ApiIntegration, ApiRoute, ApiStage, Bucket, IamPolicy, EnvironmentVariable, EventBus, EventRuleTargets, EventTarget, ExecutionRoleFacts, KmsKey, LambdaFunction, Queue,
     MetricAlarm, NotifiedFunction, Subscription, Table, Topic, TopicSubscriptions, Unknown, UsagePlan, WatchedResource, WebAcl,
     unknown_facts,
@@ -209,6 +210,16 @@ def account_today(account: Any) -> Any:
     return getattr(account, "today", None) or datetime.date.today()
 
 
+def _days_left(when: Any) -> int | None:
+    """Whole days from now until ``when`` (a key's DeletionDate), None when it is not a date."""
+    import datetime
+
+    if not isinstance(when, datetime.datetime):
+        return None
+    now = datetime.datetime.now(when.tzinfo or datetime.timezone.utc)
+    return max(0, (when - now).days)
+
+
 def kms_keys(account: Any) -> list[Row] | Unknown:
     listed = account.api.pages("kms", "list_keys", "Keys")
     if isinstance(listed, Unknown):
@@ -227,7 +238,7 @@ def kms_keys(account: Any) -> list[Row] | Unknown:
             rotation = got if isinstance(got, Unknown) else bool((got or {}).get("KeyRotationEnabled"))
         rows.append(("AWS::KMS::Key", k["KeyId"], dataclasses.replace(
             shapes.kms_key(shapes.View(km, "DescribeKey"), km.get("Arn", k["KeyId"]), rotation),
-            deletion_window_days=km.get("PendingDeletionWindowInDays"))))
+            deletion_window_days=km.get("PendingDeletionWindowInDays"), deletion_days_left=_days_left(km.get("DeletionDate")))))
     return rows
 
 
@@ -721,8 +732,16 @@ def secret_extras(s: shapes.View, today: Any) -> dict[str, Any]:
             "days_since_last_access": (today - last).days if last else Unknown("the secret has no LastAccessedDate")}
 
 
-def policy_facts(document: Any, address: str, inline: bool) -> IamPolicy:
-    return IamPolicy(address, policy_document(document, address) if not isinstance(document, dict) else document, inline)
+def policy_facts(document: Any, address: str, inline: bool, boundary_only: bool = False) -> IamPolicy:
+    return IamPolicy(address, policy_document(document, address) if not isinstance(document, dict) else document, inline,
+                     boundary_only)
+
+
+def boundary_only(attachments: Any, boundary_uses: Any) -> bool:
+    """Whether a managed policy serves only as a permissions boundary: both counts known, used as a
+    boundary, attached to no one (ListPolicies, or Config's attachmentCount/permissionsBoundaryUsageCount)."""
+    numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (attachments, boundary_uses))
+    return bool(numbers and boundary_uses > 0 and attachments == 0)
 
 
 def iam_policies(account: Any) -> list[Row] | Unknown:
@@ -738,7 +757,8 @@ def iam_policies(account: Any) -> list[Row] | Unknown:
         doc = got if isinstance(got, Unknown) else dig(got, "PolicyVersion", "Document")
         if isinstance(doc, str):
             doc = urllib.parse.unquote(doc)
-        rows.append(("AWS::IAM::Policy", p.get("PolicyId", p["Arn"]), policy_facts(doc, p["Arn"], False)))
+        rows.append(("AWS::IAM::Policy", p.get("PolicyId", p["Arn"]),
+                     policy_facts(doc, p["Arn"], False, boundary_only(p.get("AttachmentCount"), p.get("PermissionsBoundaryUsageCount")))))
     roles = account.api.pages("iam", "list_roles", "Roles")
     if isinstance(roles, Unknown):
         rows.append(("AWS::IAM::Role", "<all roles>", IamPolicy("<all roles>", roles, True)))
@@ -754,4 +774,66 @@ def iam_policies(account: Any) -> list[Row] | Unknown:
             if isinstance(doc, str):
                 doc = urllib.parse.unquote(doc)
             rows.append(("AWS::IAM::Role", r["RoleName"], policy_facts(doc, f"{r['Arn']}#{name}", True)))
+    return rows
+
+
+# Services that invoke a function asynchronously (the Terraform side's list, one place).
+_ASYNC_PRINCIPALS = ("s3", "sns", "events", "logs", "ses", "iot", "cloudwatch", "codecommit", "config")
+
+
+def _policy_services(policy: Any) -> tuple[str, ...] | Unknown:
+    """The services a function's resource policy lets invoke it (GetPolicy)."""
+    if isinstance(policy, Unknown):
+        return policy
+    if not policy:
+        return ()
+    doc = policy_document(policy.get("Policy"), "GetPolicy")
+    if isinstance(doc, Unknown):
+        return doc
+    out = []
+    for st in (doc or {}).get("Statement") or []:
+        principal = st.get("Principal") if isinstance(st, dict) else None
+        service = principal.get("Service") if isinstance(principal, dict) else None
+        for s in [service] if isinstance(service, str) else service or []:
+            if isinstance(s, str) and s.endswith(".amazonaws.com"):
+                out.append(s.split(".")[0])
+    return tuple(out)
+
+
+def function_idempotency(account: Any) -> list[Row] | Unknown:
+    """What delivers events to each function at least once (event source mappings, asynchronous
+    invocation configs, grants to services that invoke asynchronously), its tags and its
+    environment variables' names."""
+    fns = account.api.pages("lambda", "list_functions", "Functions")
+    if isinstance(fns, Unknown):
+        return fns
+    esms = account.api.pages("lambda", "list_event_source_mappings", "EventSourceMappings")
+    rows: list[Row] = []
+    for f in fns:
+        name, arn = f["FunctionName"], f["FunctionArn"]
+        labels: list[str] = []
+        doubts: list[Unknown] = []
+        if isinstance(esms, Unknown):
+            doubts.append(esms)
+        else:
+            for m in esms:
+                fn = str(m.get("FunctionArn") or "")
+                if fn == arn or fn.startswith(arn + ":"):
+                    src = str(m.get("EventSourceArn") or "")
+                    labels.append(src.split(":")[2] if src.count(":") >= 5 else "an event source mapping")
+        config = account.api.call("lambda", "get_function_event_invoke_config", FunctionName=name)
+        if isinstance(config, Unknown):
+            doubts.append(config)
+        elif config:
+            labels.append("async")
+        services = _policy_services(account.api.call("lambda", "get_policy", FunctionName=name))
+        if isinstance(services, Unknown):
+            doubts.append(services)
+        else:
+            labels += [f"async:{s}" for s in services if s in _ASYNC_PRINCIPALS]
+        delivered: Any = tuple(sorted(set(labels))) if labels or not doubts else doubts[0]
+        tags = account.api.call("lambda", "list_tags", Resource=arn)
+        pairs = tags if isinstance(tags, Unknown) else tuple(sorted(((tags or {}).get("Tags") or {}).items()))
+        names = tuple(((f.get("Environment") or {}).get("Variables") or {}).keys())
+        rows.append(("AWS::Lambda::Function", name, FunctionIdempotency(arn, delivered, pairs, names)))
     return rows

@@ -61,6 +61,9 @@ resource "aws_lambda_function" "api_handler" {
   memory_size                    = 512
   reserved_concurrent_executions = 20
   kms_key_arn                    = aws_kms_key.app.arn
+  tags = {
+    "prr:idempotency" = "powertools" # Powertools idempotency: a repeated event returns the first result
+  }
   code_signing_config_arn        = aws_lambda_code_signing_config.app.arn
   tracing_config {
     mode = "Active"
@@ -99,6 +102,9 @@ resource "aws_lambda_function" "worker" {
   memory_size                    = 512
   reserved_concurrent_executions = 20
   kms_key_arn                    = aws_kms_key.app.arn
+  tags = {
+    "prr:idempotency" = "powertools" # Powertools idempotency: a repeated event returns the first result
+  }
   code_signing_config_arn        = aws_lambda_code_signing_config.app.arn
   tracing_config {
     mode = "Active"
