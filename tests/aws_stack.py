@@ -197,3 +197,12 @@ def _extras() -> None:
     iam.put_role_policy(RoleName="app-fn-001", PolicyName="decrypt-app-key", PolicyDocument=json.dumps(
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt",
                                                  "Resource": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{doomed}"}]}))
+    # Budgets (issue 13): a monthly cost budget within the cost KPI that notifies, and a silent one.
+    budgets = client("budgets")
+    for name, notify in (("app-orders-monthly", True), ("app-orders-silent", False)):
+        budgets.create_budget(AccountId=ACCOUNT, Budget={"BudgetName": name, "BudgetLimit": {"Amount": "800", "Unit": "USD"},
+                                                         "TimeUnit": "MONTHLY", "BudgetType": "COST"},
+                              NotificationsWithSubscribers=[{"Notification": {
+                                  "NotificationType": "FORECASTED", "ComparisonOperator": "GREATER_THAN", "Threshold": 80,
+                                  "ThresholdType": "PERCENTAGE"}, "Subscribers": [{"SubscriptionType": "EMAIL", "Address": "oncall@example.com"}]}]
+                              if notify else [])

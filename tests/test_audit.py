@@ -470,11 +470,22 @@ def test_an_empty_region_is_exit_3_unless_allowed():
         def can_paginate(self, op):
             return False
 
+        def get_caller_identity(self, **kw):
+            return {"Account": "123456789012"}
+
+        def describe_budgets(self, **kw):  # issue 13: Budgets is global, so a budget shows in every Region
+            return {"Budgets": [{"BudgetName": "monthly", "BudgetType": "COST", "TimeUnit": "MONTHLY",
+                                 "BudgetLimit": {"Amount": "500", "Unit": "USD"}}]}
+
+        def describe_notifications_for_budget(self, **kw):
+            return {"Notifications": [{"NotificationType": "FORECASTED"}]}
+
         def __getattr__(self, name):
             return lambda **kw: {}
 
     rep = audit.run(lambda s: Empty(), SETTINGS)
-    assert rep.findings == []
+    # Issue 13: the account-wide budget check is reported, but a Region holding nothing still exits 3.
+    assert rep.regional == [] and [(f.control_id, f.result.status) for f in rep.findings] == [("PRR-COST-001", Status.PASS)]
     assert audit.exit_code(rep) == 3 and "nothing to evaluate" in audit.why_nothing(rep, "eu-west-1")
     assert audit.exit_code(rep, allow_empty=True) == 0
 
@@ -728,3 +739,11 @@ def test_function_idempotency_is_audited(report):
     good = by(report, "PRR-LAMBDA-022", "app-fn-001")
     assert good.status is Status.PASS and "async" in good.reason and "sqs" in good.reason
     assert by(report, "PRR-LAMBDA-022", "app-fn-000").status is Status.FAIL
+
+
+def test_the_accounts_budgets_are_audited(report):
+    """Issue 13: one finding for the account; the monthly cost budget within the KPI that notifies passes
+    it although another budget notifies no one."""
+    found = [f for f in report.findings if f.control_id == "PRR-COST-001"]
+    assert [(f.resource_type, f.resource_id, f.result.status) for f in found] == [("AWS::::Account", aws_stack.ACCOUNT, Status.PASS)]
+    assert "app-orders-monthly" in found[0].result.reason

@@ -54,3 +54,14 @@ def test_table_backup(backup, replicas, expected):
     required = dataclasses.replace(S, resilience=dataclasses.replace(S.resilience, table_backup_required=True))
     assert evaluate("PRR-DDB-002", Table("t", "t", True, backup, replicas), required).status is expected
     assert evaluate("PRR-DDB-002", Table("t", "t", True, backup, replicas), S).status is NA  # off by default
+
+
+def test_unknown_replicas_do_not_raise_in_the_bare_rule():
+    """Issue 13: the bare PRR-DDB-002 rule took the truth value of an Unknown replica list (a TypeError
+    the fail-closed wrapper hid); a backup plan decides it, else the unknown replicas do."""
+    from prr_policies.controls import RULES
+
+    on = dataclasses.replace(S, resilience=dataclasses.replace(S.resilience, table_backup_required=True))
+    rule = RULES["PRR-DDB-002"]
+    assert rule.check(Table("t", "orders", True, True, Unknown("replicas")), on)[0] is Status.PASS
+    assert rule.check(Table("t", "orders", True, False, Unknown("replicas")), on)[0] is Status.UNKNOWN

@@ -20,7 +20,7 @@ import pytest
 from prr_policies.controls import RULES, evaluate
 from prr_policies.facts import (
     DeploymentGroup, EventSourceMapping, ExecutionRoleFacts, FunctionLogGroup, FunctionRelease, FunctionUrl, LambdaFunction,
-    AlarmWatch, ApiDomain, ApiIntegration, ApiRoute, FunctionIdempotency, LambdaPermission, Subscription, TopicSubscriptions, Unknown, UsagePlan,
+    AccountBudgets, AlarmWatch, ApiDomain, Budget, ApiIntegration, ApiRoute, FunctionIdempotency, LambdaPermission, Subscription, TopicSubscriptions, Unknown, UsagePlan,
     WatchedResource, WebAcl,
 )
 from prr_policies.result import Status
@@ -82,6 +82,9 @@ HAND_MADE: list[Any] = [
     FunctionIdempotency(FN, ("async:s3",), (), ("POWERTOOLS_IDEMPOTENCY_TABLE",)),
     FunctionIdempotency(FN, ("sqs", "async"), (("owner", "orders"),), ("QUEUE_URL",)),
     FunctionIdempotency(FN, (), (), ()),
+    AccountBudgets("123456789012", (Budget("b", "COST", 800.0, "USD", "MONTHLY", True),), True),
+    AccountBudgets("123456789012", (Budget("b", "COST", 5000.0, "USD", "MONTHLY", True),), True),
+    AccountBudgets("123456789012", (Budget("b", "USAGE", 5.0, "GB", "MONTHLY", True),), False),
 ]
 
 

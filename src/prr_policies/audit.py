@@ -57,6 +57,12 @@ class Report:
         return [f for f in self.findings if f.result.status.blocks]
 
     @property
+    def regional(self) -> list[Finding]:
+        """Findings on the Region's resources: not the account-wide ones (budgets, reported in every
+        Region), so auditing the wrong Region still says it found nothing there."""
+        return [f for f in self.findings if f.resource_type != "AWS::::Account"]
+
+    @property
     def evaluated_nothing(self) -> bool:
         """No call got an answer from AWS: every verdict would rest on nothing read."""
         return self.answered == 0 and bool(self.failed or self.refused)
@@ -99,7 +105,7 @@ def exit_code(report: Report, allow_empty: bool = False) -> int:
     """3 when nothing could be evaluated (no call was answered, or the region holds nothing a
     control applies to and ``allow_empty`` is false), 1 on any FAIL or UNKNOWN, else 0. A failed
     call no verdict needed is listed in the report but does not fail the audit."""
-    if report.evaluated_nothing or (not report.findings and not allow_empty):
+    if report.evaluated_nothing or (not report.regional and not allow_empty):
         return 3
     return 1 if report.blocking else 0
 

@@ -411,3 +411,25 @@ class FunctionIdempotency:
     delivered_by: Maybe[tuple[str, ...]] = None
     tags: Maybe[tuple[tuple[str, str | Unknown], ...]] = None  # (key, value) pairs; a value may be Unknown in a plan
     environment_names: Maybe[tuple[str, ...]] = None
+
+
+@dataclass(frozen=True)
+class Budget:
+    """An AWS Budgets budget: its type (COST, USAGE ...), limit, period and whether it notifies."""
+
+    name: str
+    budget_type: Maybe[str] = None
+    limit_amount: Maybe[float] = None
+    limit_unit: Maybe[str] = None  # USD for a cost budget
+    time_unit: Maybe[str] = None  # DAILY | MONTHLY | QUARTERLY | ANNUALLY
+    notified: Maybe[bool] = None  # has a notification (AWS requires a subscriber for each)
+
+
+@dataclass(frozen=True)
+class AccountBudgets:
+    """The budgets that watch an account's spend. ``whole_account``: every budget of the account (the
+    audit), so none means none; False for one Terraform budget, judged alone."""
+
+    address: str
+    budgets: Maybe[tuple[Budget, ...]] = None
+    whole_account: bool = False

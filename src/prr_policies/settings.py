@@ -310,13 +310,6 @@ class CostSettings:
     prefer_arm64: bool = True  # LOW: Graviton is cheaper per GB-second
 
 
-@dataclass(frozen=True)
-class AccountSettings:
-    guardduty_lambda_protection_required: bool = True
-    inspector_lambda_standard_scanning_required: bool = True
-    inspector_lambda_code_scanning_required: bool = True
-
-
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 _ROLE_PATTERN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|\*):role/[\w+=,.@/*?-]+$")
 _NAME = re.compile(r"^[\w+=,.@-]+$")
@@ -708,7 +701,6 @@ class Settings:
     keys: KeySettings = field(default_factory=KeySettings)
     resilience: ResilienceSettings = field(default_factory=ResilienceSettings)
     cost: CostSettings = field(default_factory=CostSettings)
-    account: AccountSettings = field(default_factory=AccountSettings)
     source: str = field(default="<defaults>", compare=False, metadata={"internal": True})
 
     def runtime_deprecation(self, runtime: str) -> datetime.date | None:

@@ -46,7 +46,7 @@ def table_backup(t: Table, settings: Settings) -> Verdict:
     s = settings.resilience
     if not s.table_backup_required:
         return (NA, "Settings do not require an AWS Backup plan or replicas for tables.")
-    if t.replica_regions and not isinstance(t.replica_regions, Unknown):
+    if not isinstance(t.replica_regions, Unknown) and t.replica_regions:
         return (P, f"The table is replicated to {', '.join(t.replica_regions)}.")
     if isinstance(t.backup_plan, Unknown):
         return unknown("Whether an AWS Backup plan covers the table", t.backup_plan)

@@ -18,7 +18,7 @@ SERVICES = {
     "aws_sns_": "SNS", "aws_secretsmanager_": "Secrets Manager", "aws_kms_": "KMS", "aws_codedeploy_": "CodeDeploy",
     "aws_iam_": "IAM", "aws_organizations_": "Organizations", "aws_cloudwatch_log_": "CloudWatch Logs",
     "aws_wafv2_": "WAF", "aws_cloudwatch_event_": "EventBridge", "aws_cloudwatch_metric_alarm": "CloudWatch",
-    "aws_s3_": "S3", "aws_dynamodb_": "DynamoDB", "aws_backup_": "AWS Backup",
+    "aws_s3_": "S3", "aws_dynamodb_": "DynamoDB", "aws_backup_": "AWS Backup", "aws_budgets_": "AWS Budgets",
 }
 
 

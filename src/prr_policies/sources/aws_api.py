@@ -27,6 +27,9 @@ _ACTION_OVERRIDES = {
     ("wafv2", "list_web_acls"): "wafv2:ListWebACLs",
     ("wafv2", "get_web_acl"): "wafv2:GetWebACL",
     ("wafv2", "list_resources_for_web_acl"): "wafv2:ListResourcesForWebACL",
+    # the Service Authorization Reference: Budgets' Describe* reads are authorized as ViewBudget
+    ("budgets", "describe_budgets"): "budgets:ViewBudget",
+    ("budgets", "describe_notifications_for_budget"): "budgets:ViewBudget",
 }
 _IAM_PREFIX = {"apigatewayv2": "apigateway"}
 NOT_FOUND = {"ResourceNotFoundException", "NoSuchEntity", "NotFoundException", "AWS.SimpleQueueService.NonExistentQueue",

@@ -29,7 +29,7 @@ from typing import Any, Callable, Literal
 from prr_policies.facts import (
     ApiStage, CodeSigningConfig, DeploymentGroup, EventBus, EventRuleTargets, EventSourceMapping, FunctionLogGroup,
     FunctionRelease, FunctionUrl, IamRole, KmsKey, LambdaFunction, LambdaPermission, Queue, Secret, Topic, TopicSubscriptions,
-    ApiDomain, ApiIntegration, ApiRoute, Bucket, FunctionIdempotency, IamPolicy, MetricAlarm, Table, UsagePlan, WatchedResource, WebAcl,
+    AccountBudgets, ApiDomain, ApiIntegration, ApiRoute, Bucket, FunctionIdempotency, IamPolicy, MetricAlarm, Table, UsagePlan, WatchedResource, WebAcl,
 )
 from prr_policies.sources import config_item as item
 from prr_policies.sources import live
@@ -37,6 +37,7 @@ from prr_policies.sources import terraform as tf
 from prr_policies.sources.terraform import builders_api as tf_api
 from prr_policies.sources.terraform import builders_events as tf_events
 from prr_policies.sources.terraform import builders_function as tf_function
+from prr_policies.sources.terraform import builders_cost as tf_cost
 from prr_policies.sources.terraform import builders_idempotency as tf_idempotency
 from prr_policies.sources.terraform import builders_keys as tf_keys
 from prr_policies.sources.terraform import builders_messaging as tf_messaging
@@ -175,6 +176,11 @@ KINDS: tuple[Kind, ...] = (
           ("lambda", "get_policy"), ("lambda", "list_tags")),
          terraform={"aws_lambda_function": {}}, terraform_builder=tf_idempotency.function_idempotency,
          reader=live.function_idempotency, placeholder="<all functions>"),
+    # The account's budgets (Budgets is global; Config records none: a periodic rule reads them).
+    Kind(AccountBudgets, ("AWS::::Account",), "account",
+         (("sts", "get_caller_identity"), ("budgets", "describe_budgets"), ("budgets", "describe_notifications_for_budget")),
+         terraform={"aws_budgets_budget": {}}, terraform_builder=tf_cost.budget,
+         reader=live.account_budgets, placeholder="<the account's budgets>"),
     Kind(Bucket, ("AWS::S3::Bucket",), "account",
          (("s3", "list_buckets"), ("s3", "get_bucket_location"), ("s3", "get_bucket_versioning"),
           ("s3", "get_bucket_notification_configuration"), ("lambda", "get_policy")),

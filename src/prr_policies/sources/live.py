@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from prr_policies.facts import (
+    AccountBudgets, Budget,
     FunctionIdempotency,
     AlarmWatch, ApiDomain, ApiIntegration, ApiRoute, ApiStage, Bucket, IamPolicy, EnvironmentVariable, EventBus, EventRuleTargets, EventTarget, ExecutionRoleFacts, KmsKey, LambdaFunction, Queue,
     MetricAlarm, NotifiedFunction, Subscription, Table, Topic, TopicSubscriptions, Unknown, UsagePlan, WatchedResource, WebAcl,
@@ -136,9 +137,10 @@ def read_function(api: Api, name: str, *, listed: dict[str, Any] | None = None,
     return lambda_function(got, csc, invoke, role, users, zones), role
 
 
-def collect_function(lambda_client: Any, iam_client: Any, name: str, role_usage: dict[str, int] | None = None) -> LambdaFunction:
-    """Facts for one function through the given boto3 clients."""
-    clients = {"lambda": lambda_client, "iam": iam_client}
+def collect_function(lambda_client: Any, iam_client: Any, name: str, role_usage: dict[str, int] | None = None,
+                     ec2_client: Any = None) -> LambdaFunction:
+    """Facts for one function through the given boto3 clients (EC2's for its subnets' zones)."""
+    clients = {"lambda": lambda_client, "iam": iam_client, **({"ec2": ec2_client} if ec2_client is not None else {})}
     return read_function(Api(clients.__getitem__), name, role_usage=role_usage)[0]
 
 
@@ -837,3 +839,34 @@ def function_idempotency(account: Any) -> list[Row] | Unknown:
         names = tuple(((f.get("Environment") or {}).get("Variables") or {}).keys())
         rows.append(("AWS::Lambda::Function", name, FunctionIdempotency(arn, delivered, pairs, names)))
     return rows
+
+
+def budget_facts(b: dict, notified: Any) -> Budget:
+    limit = b.get("BudgetLimit") or {}
+    amount: Any = None
+    if limit.get("Amount") is not None:
+        try:
+            amount = float(limit["Amount"])
+        except (TypeError, ValueError):
+            amount = Unknown(f"the budget's limit is not a number ({limit.get('Amount')!r})")
+    elif b.get("PlannedBudgetLimits"):
+        amount = Unknown("the budget has planned limits per period, which are not compared with the cost KPI")
+    return Budget(b.get("BudgetName", "<budget>"), b.get("BudgetType"), amount, limit.get("Unit"), b.get("TimeUnit"), notified)
+
+
+def account_budgets(account: Any) -> list[Row] | Unknown:
+    """Every budget of the account (Budgets is global: one answer whatever the Region) and whether
+    each notifies (a notification cannot exist without a subscriber)."""
+    me = account.api.call("sts", "get_caller_identity")
+    if isinstance(me, Unknown) or not me:
+        return me if isinstance(me, Unknown) else Unknown("sts:GetCallerIdentity gave no account")
+    acct = me["Account"]
+    listed = account.api.pages("budgets", "describe_budgets", "Budgets", AccountId=acct)
+    if isinstance(listed, Unknown):
+        return [("AWS::::Account", acct, AccountBudgets(acct, listed, True))]
+    budgets = []
+    for b in listed:
+        notes = account.api.pages("budgets", "describe_notifications_for_budget", "Notifications", AccountId=acct,
+                                  BudgetName=b.get("BudgetName", ""))
+        budgets.append(budget_facts(b, notes if isinstance(notes, Unknown) else bool(notes)))
+    return [("AWS::::Account", acct, AccountBudgets(acct, tuple(budgets), True))]
