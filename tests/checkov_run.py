@@ -23,8 +23,9 @@ class CheckovRun:
         return None
 
 
-def run_checkov(directory: Path, checks_dir: Path, settings: Path | None, extra: list[str] = ()) -> CheckovRun:
-    env = dict(os.environ, BC_SKIP_MAPPING="TRUE", LOG_LEVEL="WARNING")
+def run_checkov(directory: Path, checks_dir: Path, settings: Path | None, extra: list[str] = (), seed: str = "0") -> CheckovRun:
+    """One checkov CLI run. Python's hash seed is fixed: checkov's module rendering depends on it."""
+    env = dict(os.environ, BC_SKIP_MAPPING="TRUE", LOG_LEVEL="WARNING", PYTHONHASHSEED=seed)
     if settings:
         env["PRR_SETTINGS"] = str(settings)
     cmd = [sys.executable, "-m", "checkov.main", "-d", str(directory), "--external-checks-dir", str(checks_dir),
