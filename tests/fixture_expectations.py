@@ -28,10 +28,24 @@ from typing import Any
 
 import yaml
 
-from prr_policies.catalog import catalog
-
 MODES = ("terraform", "terraform_plan")
 ABSENT = "ABSENT"
+
+
+def same_resource(name: str) -> str:
+    """checkov names a single instance in a module without its index on HCL (``module.m.aws_x.y``)
+    and with it in a plan (``module.m.aws_x.y[0]``): one name for both."""
+    return name[:-3] if name.endswith("[0]") else name
+
+
+def status(run: Any, mode: str, folder: str, check_id: str, resource: str) -> tuple[str, str] | None:
+    """run.status() that matches a resource named with or without the [0] of a single instance."""
+    want = same_resource(resource)
+    found = [r for r in run.records if (r["check_type"], r["folder"], r["check_id"]) == (mode, folder, check_id)
+             and same_resource(r["resource"]) == want]
+    exact = [r for r in found if r["resource"] == resource]
+    rec = (exact or found or [None])[0]
+    return None if rec is None else (rec["result"], (rec.get("details") or [""])[0])
 
 
 def expectations(folder: Path) -> dict[str, dict[str, dict[str, str]]]:
@@ -54,29 +68,23 @@ def expectations(folder: Path) -> dict[str, dict[str, dict[str, str]]]:
 
 
 def overridden(expected: dict[str, dict[str, dict[str, str]]]) -> set[str]:
-    """Resources whose plan verdict differs by design (ABSENT ones are excluded from every
-    comparison, the others only for their control)."""
+    """Resources whose plan differs from the HCL by design (a verdict, or absent)."""
     return {r for modes in expected.values() for r, s in modes["terraform_plan"].items() if s != modes["terraform"].get(r)}
 
 
 def verdicts_agree(run: Any, by_folder: dict[str, dict[str, dict[str, dict[str, str]]]]) -> list[str]:
     """Every check of ours gives the same verdict on a folder's HCL and plan, except where the
     folder's expected.yaml says the plan differs. Returns the disagreements."""
-    by_checkov = catalog().by_checkov_id()
     ours = [r for r in run.records if "_PRR_" in r["check_id"] and r["folder"] in by_folder]
     views: dict[str, dict[tuple[str, str, str], str]] = {m: {} for m in MODES}
     for r in ours:
-        views[r["check_type"]][(r["folder"], r["check_id"], r["resource"])] = r["details"][0].split(":")[0]
+        views[r["check_type"]][(r["folder"], r["check_id"], same_resource(r["resource"]))] = r["details"][0].split(":")[0]
     problems = []
     for key in sorted(set(views["terraform"]) | set(views["terraform_plan"])):
         folder, check_id, resource = key
         expected = by_folder[folder]
-        control = by_checkov[check_id].id
-        absent = {r for modes in expected.values() for r, s in modes["terraform_plan"].items() if s == ABSENT}
-        if resource in absent:
-            continue
-        if control in expected and resource in overridden({control: expected[control]}):
-            continue
+        if resource in {same_resource(r) for r in overridden(expected)}:
+            continue  # its plan differs by design (written down with the reason), for every check
         hcl, plan = views["terraform"].get(key), views["terraform_plan"].get(key)
         if hcl != plan:
             problems.append(f"{folder} {check_id} {resource}: HCL {hcl}, plan {plan}")

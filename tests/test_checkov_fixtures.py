@@ -19,7 +19,7 @@ from prr_policies.scan import CHECKS_DIR
 
 from .checkov_run import run_checkov
 from .conftest import FIXTURES, ROOT
-from .fixture_expectations import ABSENT, MODES, expectations, verdicts_agree
+from .fixture_expectations import ABSENT, MODES, expectations, same_resource, status as status_of, verdicts_agree
 
 STATIC = [c for c in catalog().controls if c.enforcement.checkov]  # controls checkov enforces
 CASES = []
@@ -38,7 +38,7 @@ def run():
 @pytest.mark.parametrize("control_id, mode, resource, status", CASES)
 def test_fixture_verdict(run, control_id, mode, resource, status):
     check_id = catalog().control(control_id).enforcement.checkov[0]
-    got = run.status(mode, control_id, check_id, resource)
+    got = status_of(run, mode, control_id, check_id, resource)
     if status == ABSENT:
         assert got is None, f"{check_id} reported {resource} in {mode}, which the plan does not hold: {got}"
         return
@@ -52,8 +52,8 @@ def test_no_missing_or_extra_findings(run):
     for control in STATIC:
         expected = expectations(FIXTURES / "controls" / control.id)[control.id]
         for mode in MODES:
-            want = {r for r, s in expected[mode].items() if s != ABSENT}
-            seen = {r["resource"] for r in run.records if r["check_type"] == mode and r["folder"] == control.id
+            want = {same_resource(r) for r, s in expected[mode].items() if s != ABSENT}
+            seen = {same_resource(r["resource"]) for r in run.records if r["check_type"] == mode and r["folder"] == control.id
                     and r["check_id"] == control.enforcement.checkov[0]}
             assert seen == want, (control.id, mode, seen ^ want)
 

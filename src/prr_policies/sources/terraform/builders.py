@@ -40,7 +40,7 @@ def _confs(graph: ResourceGraph, resource_type: str, root: str | None) -> list[C
     for v in graph.of_type(resource_type, root):
         c = Conf.of_vertex(v, graph)
         if c.exists is not False:
-            out.append(c)
+            out.extend(c.instances())
     return out
 
 

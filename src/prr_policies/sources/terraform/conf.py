@@ -32,7 +32,7 @@ from prr_policies.facts import Unknown, unknown_facts
 from prr_policies.sources.terraform import plan as _plan
 from prr_policies.sources.terraform import source as _source
 from prr_policies.sources.terraform.graph import ResourceGraph, Vertex, module_prefix
-from prr_policies.sources.terraform.hcl import Ref, is_known
+from prr_policies.sources.terraform.hcl import Ref, Sensitive, is_known
 
 
 def provider_defaults(resource_type: str) -> dict[str, Any]:
@@ -73,16 +73,6 @@ def as_reference(value: str, prefix: str = "") -> Ref | None:
         return None
     path = tuple(a or b for a, b in re.findall(r"\.([\w*-]+)|(\[[^\]]*\])", m.group("path")))
     return Ref(prefix + m.group("target"), path)
-
-
-class Sensitive(str):
-    """A value the plan marks sensitive: compared as itself, never shown."""
-
-    def __format__(self, spec: str) -> str:
-        return "(sensitive value)"
-
-    def __repr__(self) -> str:
-        return "Sensitive(...)"
 
 
 def _classify_string(value: str, prefix: str = "") -> str | Unknown:
@@ -156,6 +146,22 @@ class Conf:
         conf = vertex.conf if vertex.conf.get("__address__") == vertex.address else {**vertex.conf, "__address__": vertex.address}
         return cls.of(vertex.resource_type, conf, graph)
 
+    def instances(self) -> list["Conf"]:
+        """This resource's instances: itself, or one Conf per instance where checkov did not
+        expand a ``for_each``/``count`` (each with its own ``each``/``count.index``)."""
+        if self.instance is None:
+            return [self]
+        many = _source.expand(self.instance)
+        if len(many) < 2:
+            return [self]
+        out = []
+        for inst in many:
+            one = {**self.raw, "__address__": inst.address}
+            if self.graph is not None and self.vertex is not None:
+                self.graph.by_conf[id(one)] = self.vertex
+            out.append(Conf(self.resource_type, _merged(one, inst), False, None, inst, self.graph, True, inst.exists, self.vertex))
+        return out
+
     @property
     def address(self) -> str:
         addr = self.raw.get("__address__")
@@ -203,14 +209,36 @@ class Conf:
 
     def value(self, key: str) -> Any:
         """The attribute's value unwrapped once and cleaned: a literal, None, Unknown or Ref."""
+        pr = self.plan_resource
+        if pr is not None and key in pr.after and not pr.after_unknown.get(key) and not isinstance(pr.after[key], (dict, list)):
+            return self._sensitive(key, pr.after[key])  # known in the plan (checkov may have put a reference over a null)
         if key not in self.raw:
-            return self._missing(key)
+            value = self._missing(key)
+            if isinstance(value, Unknown) and pr is not None and key in pr.expressions:
+                return self._from_source(key, value)
+            return value
         value = self.raw[key]
         if isinstance(value, list):
             value = value[0] if value else None
         if value is None and not self.plan:
             return provider_defaults(self.resource_type).get(key)
-        return self._sensitive(key, self._cleaned(value))
+        value = self._sensitive(key, self._cleaned(value))
+        if isinstance(value, (Unknown, Ref)) and pr is not None and pr.after_unknown.get(key) is True:
+            return self._from_source(key, value)
+        return value
+
+    def _from_source(self, key: str, otherwise: Any) -> Any:
+        """An attribute a plan knows only after apply, evaluated from the configuration's source
+        when the plan sits next to it (see :func:`source.for_plan`): a reference with its
+        instance key (``aws_iam_role.lambda["orders"]``), or a JSON document whose structure
+        and constants are known (``maxReceiveCount = 5``). ``otherwise`` when there is none."""
+        path = _first(self.raw.get("__file__"))
+        if self.plan_resource is None or not isinstance(path, str):
+            return otherwise
+        found = _source.evaluated_for_plan(path, self.plan_resource.address)
+        value = found.get(key) if found is not None else None
+        value = value[0] if isinstance(value, list) and len(value) == 1 else value
+        return value if value is not None and not isinstance(value, Unknown) else otherwise
 
     def scalar(self, key: str) -> Any:
         """A scalar attribute: None when unset, Unknown when unresolved (a reference is a Ref)."""
@@ -467,17 +495,16 @@ def terraform_builder(resource_type: str, facts_type: type) -> Callable[[Callabl
                 return []
             if isinstance(c.exists, Unknown):
                 return unknown_facts(facts_type, c.address, c.exists)
-            if c.instance is not None:
-                many = _source.expand(c.instance)
-                if len(many) > 1:
-                    out: list[Any] = []
-                    for inst in many:
-                        one = {**conf, "__address__": inst.address}
-                        if graph is not None and c.vertex is not None:
-                            graph.by_conf[id(one)] = c.vertex
-                        built = build(one, graph, settings)
-                        out.extend(built if isinstance(built, list) else [built])
-                    return out
+            many = c.instances()
+            if len(many) > 1:
+                out: list[Any] = []
+                for inst in many:
+                    one = {**conf, "__address__": inst.address}
+                    if graph is not None and c.vertex is not None:
+                        graph.by_conf[id(one)] = c.vertex
+                    built = build(one, graph, settings)
+                    out.extend(built if isinstance(built, list) else [built])
+                return out
             return build(conf, graph, settings)
 
         return builder
@@ -559,8 +586,6 @@ def _document(c: Conf, key: str) -> dict[str, Any] | None | Unknown:
     value = c.value(key)
     while isinstance(value, list) and len(value) == 1:
         value = value[0]
-    if isinstance(value, (Unknown, Ref)) and c.plan:
-        value = _from_plan_source(c, key, value)
     if value is None or value == [] or value == "":
         return None
     if isinstance(value, Unknown):
@@ -576,22 +601,6 @@ def _document(c: Conf, key: str) -> dict[str, Any] | None | Unknown:
             return Unknown(f"{key} is not JSON ({value[:60]!r})")
         return _clean(doc, classify=False) if isinstance(doc, dict) else Unknown(f"{key} is not a JSON object")
     return Unknown(f"{key} cannot be read")
-
-
-def _from_plan_source(c: Conf, key: str, unknown: Unknown | Ref) -> Any:
-    """A JSON attribute the plan knows only after apply (``jsonencode`` of something computed),
-    read from the configuration's source when the plan sits next to it: its structure and
-    constants are known (``maxReceiveCount = 5``), only the references are not."""
-    pr = c.plan_resource
-    path = _first(c.raw.get("__file__"))
-    if pr is None or not isinstance(path, str) or key not in pr.expressions:
-        return unknown
-    found = _source.for_plan(path, pr.address)
-    if found is None:
-        return unknown
-    value = found.conf().get(key)
-    value = value[0] if isinstance(value, list) and value else value
-    return value if isinstance(value, dict) else unknown
 
 
 def _first(value: Any) -> Any:

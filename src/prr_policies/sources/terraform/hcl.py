@@ -61,6 +61,17 @@ class Ref(str):
         return (Ref, (self.target, self.path))
 
 
+class Sensitive(str):
+    """A value Terraform marks sensitive (a plan's ``after_sensitive``, a variable declared
+    ``sensitive = true``): compared as itself, never shown in a reason."""
+
+    def __format__(self, spec: str) -> str:
+        return "(sensitive value)"
+
+    def __repr__(self) -> str:
+        return "Sensitive(...)"
+
+
 def is_known(value: Any) -> bool:
     """True when ``value`` (recursively) holds neither Unknown nor Ref."""
     if isinstance(value, (Unknown, Ref)):

@@ -150,7 +150,11 @@ class ModuleScope(hcl.Scope):
         if block is None:
             return Unknown(f"var.{name} is not declared in {where}")
         if "default" in block.attributes:
-            return _guarded(block.attributes["default"].expr, hcl.Scope())
+            value = _guarded(block.attributes["default"].expr, hcl.Scope())
+            sensitive = block.attributes.get("sensitive")
+            if sensitive is not None and sensitive.expr == ("lit", True) and isinstance(value, str) and hcl.is_known(value):
+                return hcl.Sensitive(value)
+            return value
         if self.call is None:
             return Unknown(f"var.{name} has no default: its value is given when Terraform runs")
         return Unknown(f"var.{name} of {where} has no default and the module call does not set it")
@@ -372,6 +376,8 @@ def find(file_path: str, address: str, module_chain: list[tuple[str, str]],
     if block is None:
         return None
     own = instances(block, scope)
+    if key is None and isinstance(own.keys, list) and len(own.keys) == 1:
+        key = own.keys[0][0]  # checkov names a single instance without its index
     each, index = _which(own, key)
     if isinstance(own.keys, Unknown):
         if exists is True:
@@ -407,6 +413,17 @@ def for_plan(plan_path: str, address: str) -> SourceInstance | None:
         directory = os.path.normpath(os.path.join(directory, where))
     found = find(os.path.join(directory, "main.tf"), address, chain, index.variables)
     return found if found is not None and found.exists is True else None
+
+
+@lru_cache(maxsize=4096)
+def _evaluated_for_plan(plan_path: str, stamp: tuple[int, int] | None, address: str) -> dict[str, Any] | None:
+    found = for_plan(plan_path, address)
+    return found.conf() if found is not None else None
+
+
+def evaluated_for_plan(plan_path: str, address: str) -> dict[str, Any] | None:
+    """:func:`for_plan`'s resource evaluated (in checkov's conf shape), once per plan file."""
+    return _evaluated_for_plan(plan_path, _stamp(plan_path), address)
 
 
 def expand(found: SourceInstance) -> list[SourceInstance]:
