@@ -8,10 +8,10 @@ credentials or API calls is added (fake keys, every ``skip_*`` check on; values 
 after apply stay unknown), ``terraform init`` takes the ``hashicorp/aws`` provider from the local
 filesystem mirror (``$PRR_TF_PLUGIN_DIR``, or a ``registry.terraform.io`` plugin directory found in
 the usual places), and ``terraform plan -refresh=false`` + ``terraform show -json`` write the
-plan. A ``plan.tfvars`` next to ``main.tf`` is passed with ``-var-file`` (root variables without a
+plan (the ``timestamp`` dropped and ``relevant_attributes`` sorted, so that a re-plan compares
+equal). A ``plan.tfvars`` next to ``main.tf`` is passed with ``-var-file`` (root variables without a
 default need a value), and a ``prior.tfstate`` is used as the state the plan starts from (so that
-a plan can update, replace, delete or leave resources unchanged, not only create them). The
-``timestamp`` is dropped so the file is stable.
+a plan can update, replace, delete or leave resources unchanged, not only create them).
 
 Exit status: 0 written / up to date, 1 a plan differs or Terraform refused a directory (its
 message is printed), 3 Terraform or the provider mirror is not on this machine (said plainly).
@@ -104,6 +104,8 @@ def plan(directory: Path) -> dict:
             raise RuntimeError(f"terraform show failed for {directory}: {proc.stderr.strip()[-2000:]}")
     doc = json.loads(proc.stdout)
     doc.pop("timestamp", None)
+    # Terraform lists relevant_attributes in an order that changes from run to run.
+    doc["relevant_attributes"] = sorted(doc.get("relevant_attributes") or [], key=lambda a: json.dumps(a, sort_keys=True))
     return doc
 
 
