@@ -585,18 +585,28 @@ class _Parser:
 
 
 def parse_body(text: str) -> tuple[dict[str, Attribute], list[Block]]:
-    """The top-level attributes and blocks of a file (or a tfvars file)."""
-    parser = _Parser(_Lexer(text).tokens())
-    return parser.body(None)
+    """The top-level attributes and blocks of a file (or a tfvars file). Raises HclError, only."""
+    try:
+        parser = _Parser(_Lexer(text).tokens())
+        return parser.body(None)
+    except HclError:
+        raise
+    except (ValueError, IndexError, RecursionError) as exc:  # a malformed escape, a truncated file, deep nesting
+        raise HclError(f"cannot be read ({type(exc).__name__}: {exc})") from None
 
 
 def parse_expression(text: str) -> Any:
-    parser = _Parser(_Lexer(text).tokens())
-    parser.nl_depth = 1
-    node = parser.expression()
-    if parser.peek().kind != "EOF":
-        raise parser.error(parser.peek(), "the end of the expression")
-    return node
+    try:
+        parser = _Parser(_Lexer(text).tokens())
+        parser.nl_depth = 1
+        node = parser.expression()
+        if parser.peek().kind != "EOF":
+            raise parser.error(parser.peek(), "the end of the expression")
+        return node
+    except HclError:
+        raise
+    except (ValueError, IndexError, RecursionError) as exc:
+        raise HclError(f"cannot be read ({type(exc).__name__}: {exc})") from None
 
 
 # ---- evaluation -----------------------------------------------------------------------------

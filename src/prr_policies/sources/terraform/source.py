@@ -30,11 +30,11 @@ _ADDRESS_STEP = re.compile(r'(module|data)?\.?([A-Za-z_][\w-]*)(?:\.([A-Za-z_][\
 
 @lru_cache(maxsize=256)
 def _file(path: str, stamp: tuple[int, int]) -> tuple[str, list[hcl.Block] | hcl.HclError]:
-    text = Path(path).read_text(encoding="utf-8", errors="replace")
     try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
         _attrs, blocks = hcl.parse_body(text)
-    except hcl.HclError as exc:
-        return text, hcl.HclError(f"{path}: {exc}")
+    except (hcl.HclError, OSError) as exc:
+        return "", hcl.HclError(f"{path}: {exc}")
     return text, blocks
 
 
