@@ -131,6 +131,16 @@ class Conf:
     def of(cls, resource_type: str, conf: dict[str, Any], graph: ResourceGraph | None = None) -> "Conf":
         if not isinstance(conf, dict):
             return cls(resource_type, {}, False)
+        if graph is None:
+            return cls._of(resource_type, conf, None)
+        key = ("conf", id(conf), resource_type)  # built once per scan (the builders look resources up repeatedly)
+        cached = graph.cache.get(key)
+        if cached is None or cached[0] is not conf:
+            cached = graph.cache[key] = (conf, cls._of(resource_type, conf, graph))
+        return cached[1]  # type: ignore[no-any-return]
+
+    @classmethod
+    def _of(cls, resource_type: str, conf: dict[str, Any], graph: ResourceGraph | None) -> "Conf":
         vertex = graph.vertex_of(conf) if graph is not None else None
         if is_plan_conf(conf):
             pr = _plan_resource(conf)
@@ -437,19 +447,18 @@ def _source_instance(conf: dict[str, Any], graph: ResourceGraph | None, vertex: 
     address = conf.get("__address__")
     if graph is None or not isinstance(address, str):
         return None
-    cache_key = ("source", address, id(conf))
-    if cache_key in graph.cache:
-        return graph.cache[cache_key]  # type: ignore[no-any-return]
     found = None
     if vertex is not None and vertex.file_path:
         start, end = conf.get("__start_line__"), conf.get("__end_line__")
-        text = _source.block_text(vertex.file_path, start, end) if isinstance(start, int) and isinstance(end, int) else ""
+        lines = graph.cache.get(("lines", vertex.file_path))
+        if lines is None:
+            lines = graph.cache[("lines", vertex.file_path)] = _source.file_lines(vertex.file_path)
+        text = "\n".join(lines[max(0, start - 1):end]) if isinstance(start, int) and isinstance(end, int) else ""
         if vertex.module_chain or _source.needs_source(text) or _has_non_literal(conf):
             try:
                 found = _source.find(vertex.file_path, address, list(vertex.module_chain))
             except RecursionError:
                 found = None
-    graph.cache[cache_key] = found
     return found
 
 

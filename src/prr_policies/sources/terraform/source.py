@@ -51,12 +51,10 @@ def _lines(path: str, stamp: tuple[int, int]) -> list[str]:
     return Path(path).read_text(encoding="utf-8", errors="replace").split("\n")
 
 
-def block_text(path: str, start: int, end: int) -> str:
-    """Lines ``start..end`` (1-based) of a file, '' when it cannot be read."""
+def file_lines(path: str) -> list[str]:
+    """A file's lines ([] when it cannot be read)."""
     stamp = _stamp(path)
-    if stamp is None:
-        return ""
-    return "\n".join(_lines(path, stamp)[max(0, start - 1):end])
+    return _lines(path, stamp) if stamp is not None else []
 
 
 class ModuleDir:
@@ -464,8 +462,11 @@ _TRIGGER = re.compile(r'^\s*(count|for_each)\s*=|^\s*dynamic\s+"|\beach\.|\bcoun
                       r'\bvar\.|\blocal\.', re.M)
 
 
+_HINTS = ("count", "for_each", "dynamic", "each.", "?", "(", "var.", "local.")
+
+
 def needs_source(text: str) -> bool:
     """Whether a block's source text holds anything checkov may render wrongly or drop (count,
     for_each, dynamic blocks, each/count, conditionals, function calls, variables and locals).
     Plain literals and references to other resources do not need it."""
-    return bool(_TRIGGER.search(text))
+    return any(h in text for h in _HINTS) and bool(_TRIGGER.search(text))
