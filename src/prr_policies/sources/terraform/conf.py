@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -58,6 +59,9 @@ _REFERENCE = re.compile(
     r'^(?P<target>(?:(?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*|module\.[A-Za-z_][\w-]*)(?:\[(?:\d+|"[^"]*")\])?)'
     r'(?P<path>(?:\.[\w*-]+|\[[^\]]*\])*)$')
 _AFTER_APPLY = "true_after_unknown"  # checkov's marker with EVAL_TF_PLAN_AFTER_UNKNOWN
+# The graph of the builder running now (set by terraform_builder): a Conf.of() without a graph
+# inside a builder still resolves references and reads the source.
+_BUILDING: ContextVar["ResourceGraph | None"] = ContextVar("prr_terraform_graph", default=None)
 
 
 def is_plan_conf(conf: dict[str, Any]) -> bool:
@@ -131,6 +135,7 @@ class Conf:
     def of(cls, resource_type: str, conf: dict[str, Any], graph: ResourceGraph | None = None) -> "Conf":
         if not isinstance(conf, dict):
             return cls(resource_type, {}, False)
+        graph = graph if graph is not None else _BUILDING.get()
         if graph is None:
             return cls._of(resource_type, conf, None)
         key = ("conf", id(conf), resource_type)  # built once per scan (the builders look resources up repeatedly)
@@ -499,6 +504,13 @@ def terraform_builder(resource_type: str, facts_type: type) -> Callable[[Callabl
     def wrap(build: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(build)
         def builder(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> Any:
+            token = _BUILDING.set(graph)
+            try:
+                return _build(conf, graph, settings)
+            finally:
+                _BUILDING.reset(token)
+
+        def _build(conf: dict[str, Any], graph: ResourceGraph | None, settings: Any) -> Any:
             c = Conf.of(resource_type, conf, graph)
             if c.exists is False:
                 return []
@@ -516,6 +528,7 @@ def terraform_builder(resource_type: str, facts_type: type) -> Callable[[Callabl
                 return out
             return build(conf, graph, settings)
 
+        builder.terraform_types = (resource_type,)  # type: ignore[attr-defined]  # marks a wrapped builder
         return builder
 
     return wrap
