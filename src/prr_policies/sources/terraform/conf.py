@@ -494,6 +494,14 @@ def _merged(conf: dict[str, Any], found: _source.SourceInstance) -> dict[str, An
     return out
 
 
+class NotCreated(list):  # type: ignore[type-arg]
+    """No facts, because Terraform does not create the resource; ``reason`` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
 def terraform_builder(resource_type: str, facts_type: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Wrap a builder ``(conf, graph, settings) -> facts`` with what every kind shares: a resource
     Terraform does not create (``count = 0``, an empty ``for_each``, a module called with
@@ -513,7 +521,8 @@ def terraform_builder(resource_type: str, facts_type: type) -> Callable[[Callabl
         def _build(conf: dict[str, Any], graph: ResourceGraph | None, settings: Any) -> Any:
             c = Conf.of(resource_type, conf, graph)
             if c.exists is False:
-                return []
+                why = c.instance.why_absent if c.instance is not None and c.instance.why_absent else "the plan deletes it"
+                return NotCreated(f"Terraform does not create this resource: {why}.")
             if isinstance(c.exists, Unknown):
                 return unknown_facts(facts_type, c.address, c.exists)
             many = c.instances()

@@ -365,7 +365,7 @@ def find(file_path: str, address: str, module_chain: list[tuple[str, str]],
         each, index = _which(call_instances, call_key)
         if isinstance(call_instances.keys, Unknown):
             if exists is True:
-                exists, why = Unknown(f"module.{call_name} is created only if {call_instances.keys.reason}"), ""
+                exists, why = Unknown(f"whether Terraform creates module.{call_name} is unknown: {call_instances.keys.reason}"), ""
         elif call_instances.keys is not None and (each is None and index is None):
             exists, why = False, f"module.{call_name} has no such instance ({_count_text(call, call_instances)})"
         prefix = scope.prefix() + f"module.{call_name}{_instance_key(call_key)}."
@@ -379,7 +379,7 @@ def find(file_path: str, address: str, module_chain: list[tuple[str, str]],
     each, index = _which(own, key)
     if isinstance(own.keys, Unknown):
         if exists is True:
-            exists = Unknown(f"{rtype}.{name} is created only if {own.keys.reason}")
+            exists = Unknown(f"whether Terraform creates {rtype}.{name} is unknown: {own.keys.reason}")
     elif own.keys is not None and exists is True and each is None and index is None:
         if key is None and own.keys:
             exists = True  # checkov did not expand the instances; see expand()
