@@ -77,17 +77,18 @@ def facts_for(facts_type: type, conf: dict[str, Any], graph: Any, settings: Sett
     if cached is not None and cached[0] is conf:
         return cached[1]
     built = kinds.kind(facts_type).terraform_builder(conf, index, settings)
-    facts = list(built) if isinstance(built, (list, tuple)) else [built]
+    facts = built if isinstance(built, list) else list(built) if isinstance(built, tuple) else [built]
     if graph is not None:
         _State.facts[key] = (conf, facts)
     return facts
 
 
-def combine(results: list[Result]) -> tuple[Status, str]:
+def combine(results: list[Result], nothing: str | None = None) -> tuple[Status, str]:
     """One checkov verdict for a resource judged as several facts: the worst status wins (FAIL,
-    then UNKNOWN, then PASS, then NOT_APPLICABLE), and every reason that is not a PASS is given."""
+    then UNKNOWN, then PASS, then NOT_APPLICABLE), and every reason that is not a PASS is given.
+    No facts at all is NOT_APPLICABLE (``nothing`` says why, e.g. Terraform does not create it)."""
     if not results:
-        return Status.NOT_APPLICABLE, "The resource holds nothing this control judges."
+        return Status.NOT_APPLICABLE, nothing or "The resource holds nothing this control judges."
     if len(results) == 1:
         return results[0].status, results[0].reason
     order = (Status.FAIL, Status.UNKNOWN, Status.PASS, Status.NOT_APPLICABLE)
@@ -113,7 +114,8 @@ class PrrCheck(BaseResourceCheck):  # type: ignore[misc]
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         try:
             settings = current_settings()
-            status, reason = combine([evaluate(self.control.id, f, settings) for f in facts_for(self.facts_type, conf, self.graph, settings)])
+            facts = facts_for(self.facts_type, conf, self.graph, settings)
+            status, reason = combine([evaluate(self.control.id, f, settings) for f in facts], getattr(facts, "reason", None))
         except InputError as exc:
             self.details = [f"UNKNOWN: settings error: {exc}"]
             return CheckResult.FAILED

@@ -123,6 +123,15 @@ def _catalog(args: argparse.Namespace) -> int:
         c = controls[0]
         print(f"{c.id} [{c.severity}] {c.title}\n\n{c.rationale}\n\nRemediation:\n{c.remediation}")
         print(f"Requirements: {', '.join(c.requirements)}   checkov: {', '.join(c.enforcement.checkov)}")
+        from prr_policies.controls import RULES
+
+        if c.id in RULES and "runtime" in RULES[c.id].reads:  # where the rule's deprecation dates come from
+            import yaml
+
+            from prr_policies.settings import RUNTIMES_FILE
+
+            source = yaml.safe_load(RUNTIMES_FILE.read_text(encoding="utf-8")).get("source", RUNTIMES_FILE.name)
+            print(f"Runtime deprecation dates: {source}; prr.yaml lambda.runtime.deprecation_dates overrides them")
         return 0
     print(f"{'id':<16} {'severity':<9} {'checkov':<12} {'requirements':<14} title")
     for c in controls:
