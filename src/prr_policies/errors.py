@@ -23,3 +23,8 @@ class GuardrailError(InputError):
 
     def __init__(self, path: str, reason: str, source: str = "prr.yaml"):
         super().__init__(source, path, reason)
+
+
+class EvaluationError(Exception):
+    """The evaluation could not be done: a tool crashed, a dependency is missing, an environment
+    failure. The CLI maps it to exit code 3 ("could not evaluate"); the message says what failed."""
