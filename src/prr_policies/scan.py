@@ -309,9 +309,13 @@ def plan_targets(path: Path | None, plan: Path | None, options: ScanOptions, tmp
 
 def common_argv(options: ScanOptions) -> list[str]:
     argv = ["--compact", "--skip-download", "--external-checks-dir", str(CHECKS_DIR), "-o", "json"]
-    if options.only_prr:
-        argv += ["--check", ",".join(ck for c in catalog().controls for ck in c.enforcement.checkov)]
-    if options.skip_checks:
+    skip = set(options.skip_checks)
+    if options.only_prr:  # checkov refuses an id in both --check and --skip-check: leave it out of --check
+        ids = [ck for c in catalog().controls for ck in c.enforcement.checkov if ck not in skip]
+        if not ids:
+            raise InputError("scan", "--skip-check", "skips every PRR check, and --only-prr runs nothing else")
+        argv += ["--check", ",".join(ids)]
+    elif skip:
         argv += ["--skip-check", ",".join(options.skip_checks)]
     for var_file in options.var_files:
         argv += ["--var-file", str(Path(var_file).resolve())]
@@ -341,9 +345,9 @@ def _reports(target: Target, stdout: str) -> list[dict[str, Any]]:
 
 def _lines(rec: dict[str, Any], key: str = "file_line_range") -> tuple[int, int] | None:
     value = rec.get(key)
-    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value):
-        return value[0], value[1]
-    return None
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value) and value[0] >= 1:
+        return value[0], max(value)
+    return None  # checkov gives 0 for a one-line (minified) plan or state: the address locates the resource
 
 
 def _file(target: Target, rec: dict[str, Any]) -> str:
@@ -513,6 +517,7 @@ def scan(path: str | None, plan: str | None, settings: str | None, output: str, 
                 raise InputError(var_file, "", "no such var file")
         if options.baseline:
             read_baseline(options.baseline)
+        common_argv(options)  # refuses option combinations before anything runs
         require_tools()
         with tempfile.TemporaryDirectory(prefix="prr-scan-") as tmp:
             targets = plan_targets(p, pl, options, Path(tmp))
