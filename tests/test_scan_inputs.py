@@ -4,6 +4,7 @@ the checkov options it passes. No checkov run here."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -216,3 +217,33 @@ def test_skip_check_with_only_prr_narrows_the_check_list():
         from prr_policies.catalog import catalog
 
         common_argv(ScanOptions(only_prr=True, skip_checks=tuple(ck for c in catalog().controls for ck in c.enforcement.checkov)))
+
+
+@pytest.mark.parametrize("name, text, where", [
+    ("main.tf", 'resource "aws_lambda_function" {\n  timeout = 3\n}\n', "resource.aws_lambda_function.timeout: a resource block takes 2 label(s)"),
+    ("main.tf", 'resource "a" "b" "c" {\n}\n', "resource.a.b: a resource block takes 2 label(s)"),
+    ("main.tf", 'module {\n  source = "./m"\n}\n', "module.source: a module block takes 1 label(s)"),
+    ("main.tf", 'timeout = 3\n', "timeout: unexpected top-level argument"),
+    ("main.tf", 'resources "a" "b" {\n}\n', "resources: unexpected top-level block type"),
+    ("main.tf.json", '{"resource": {"aws_sqs_queue": ["q"]}}', "resource.aws_sqs_queue: expected an object keyed by block label"),
+    ("main.tf.json", '{"resource": {"aws_sqs_queue": {"q": 1}}}', "resource.aws_sqs_queue.q: expected a block body"),
+    ("main.tf.json", '{"resources": {}}', "resources: unexpected top-level property"),
+])
+def test_terraform_that_checkov_would_skip_silently_is_refused(tmp_path, name, text, where):
+    """Issue 9 (fuzz): a block with the wrong number of labels or a top-level argument parses, and
+    checkov drops it without a word; Terraform rejects it."""
+    from prr_policies.scan_inputs import parse_tf
+
+    (tmp_path / name).write_text(text)
+    with pytest.raises(InputError, match=re.escape(where)):
+        parse_tf(tmp_path / name)
+
+
+def test_valid_terraform_passes_the_block_checks():
+    from prr_policies.scan_inputs import iter_tf_files, parse_tf
+
+    files = list(iter_tf_files(FIXTURES)) + list(iter_tf_files(FIXTURES.parent / "examples"))
+    assert len(files) > 30
+    for f in files:
+        if "not-there" not in str(f):
+            parse_tf(f)

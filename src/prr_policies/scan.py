@@ -540,7 +540,9 @@ def scan(path: str | None, plan: str | None, settings: str | None, output: str, 
     if result.evaluated == 0 and not options.allow_empty:
         unread = sum(1 for f in result.findings if f.check_id == MODULE_NOT_READ)
         what = f"; {unread} module call(s) not read" if unread else ""
-        print(f"prr-policies: could not evaluate: no resource a PRR control applies to was found in "
-              f"{len(result.roots)} scanned root(s){what}; pass --allow-empty when that is expected", file=sys.stderr)
+        labels = [r.label for r in result.roots]
+        where = ", ".join(labels[:3]) + (f" and {len(labels) - 3} more" if len(labels) > 3 else "")
+        print(f"prr-policies: could not evaluate: no resource a PRR control applies to was found in {where}{what}; "
+              "pass --allow-empty when that is expected", file=sys.stderr)
         return 3
     return 1 if result.blocking else 0

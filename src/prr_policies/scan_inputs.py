@@ -84,6 +84,7 @@ def parse_tf(path: Path) -> dict[str, Any]:
             raise InputError(str(path), "", f"malformed Terraform JSON: {exc}") from None
         if not isinstance(doc, dict):
             raise InputError(str(path), "", "malformed Terraform JSON: expected an object at the top")
+        check_json_blocks(path, doc)
         return doc
     hcl2 = _hcl2()
     try:
@@ -92,7 +93,67 @@ def parse_tf(path: Path) -> dict[str, Any]:
         raise InputError(str(path), "", f"malformed HCL: {_first_line(exc)}") from None
     if not isinstance(doc, dict):
         raise InputError(str(path), "", "malformed HCL")
+    check_blocks(path, doc)
     return doc
+
+
+# Top-level block types of the Terraform language, with the number of labels where it is fixed.
+BLOCK_LABELS: dict[str, int | None] = {
+    "resource": 2, "data": 2, "ephemeral": 2, "module": 1, "variable": 1, "output": 1, "provider": 1,
+    "locals": 0, "terraform": 0, "moved": 0, "import": 0, "removed": 0, "check": 1,
+}
+
+
+def _is_body(node: Any) -> bool:
+    """python-hcl2 gives a block body as a dict whose values are lists (attributes are wrapped,
+    nested blocks are lists) apart from its line markers; another dict level is another label."""
+    return isinstance(node, dict) and all(isinstance(v, list) or k.startswith("__") for k, v in node.items())
+
+
+def check_json_blocks(path: Path, doc: dict[str, Any]) -> None:
+    """The same for Terraform JSON: each label is an object key, a body an object (or an array of them)."""
+    for kind, value in doc.items():
+        if kind == "//":
+            continue
+        if kind not in BLOCK_LABELS:
+            raise InputError(str(path), kind, f"unexpected top-level property (Terraform allows only "
+                             f"{', '.join(sorted(BLOCK_LABELS))} here)")
+        nodes: list[tuple[str, Any]] = [(kind, value)]
+        for _ in range(BLOCK_LABELS[kind] or 0):
+            bad = next((where for where, node in nodes if not isinstance(node, dict)), None)
+            if bad is not None:
+                raise InputError(str(path), bad, "expected an object keyed by block label")
+            nodes = [(f"{where}.{k}", v) for where, node in nodes for k, v in node.items() if k != "//"]
+        for where, node in nodes:
+            bodies = node if isinstance(node, list) else [node]
+            if not all(isinstance(b, dict) for b in bodies):
+                raise InputError(str(path), where, "expected a block body (an object)")
+
+
+def check_blocks(path: Path, doc: dict[str, Any]) -> None:
+    """InputError for what Terraform rejects and checkov would skip without a word: an argument or
+    an unknown block at the top level, a block with the wrong number of labels."""
+    for kind, blocks in doc.items():
+        if kind not in BLOCK_LABELS:
+            what = "argument" if not (isinstance(blocks, list) and blocks and all(isinstance(b, dict) for b in blocks)) else "block type"
+            raise InputError(str(path), kind, f"unexpected top-level {what} (Terraform allows only "
+                             f"{', '.join(sorted(BLOCK_LABELS))} blocks here)")
+        labels = BLOCK_LABELS[kind]
+        if not isinstance(blocks, list) or not all(isinstance(b, dict) for b in blocks):
+            raise InputError(str(path), kind, f"expected {kind} blocks")
+        if labels is None or labels == 0:
+            continue
+        for block in blocks:
+            nodes: list[tuple[str, Any]] = [(kind, block)]
+            for _ in range(labels):
+                nodes = [(f"{where}.{k}", v) for where, node in nodes if isinstance(node, dict)
+                         for k, v in node.items() if not k.startswith("__")]
+                bad = next((where for where, node in nodes if not isinstance(node, dict)), None)
+                if bad is not None or not nodes:
+                    raise InputError(str(path), bad or kind, f"a {kind} block takes {labels} label(s)")
+            bad = next((where for where, node in nodes if not _is_body(node)), None)
+            if bad is not None:
+                raise InputError(str(path), bad, f"a {kind} block takes {labels} label(s)")
 
 
 @dataclass(frozen=True)
