@@ -48,7 +48,7 @@ def features_result():
 
     options = ScanOptions(only_prr=True)
     with tempfile.TemporaryDirectory() as tmp:
-        return evaluate(FEATURES, None, None, options, plan_targets(FEATURES, None, options, Path(tmp)))
+        return evaluate(plan_targets(FEATURES, None, options, Path(tmp)), None, options)
 
 
 # -- fail-open scans ----------------------------------------------------------------------------------

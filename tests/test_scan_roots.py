@@ -40,7 +40,7 @@ def test_each_root_gives_the_verdicts_it_gives_scanned_alone(per_root, tmp_path)
         shutil.copytree(ROOTS / name, alone / name)
         shutil.copytree(ROOTS / "modules", alone / "modules")
         targets += plan_targets(alone / name, None, options, tmp_path)
-    alone = evaluate(None, None, None, options, targets)
+    alone = evaluate(targets, None, options)
     for name, report in zip("abc", alone.roots):
         got = [f for f in per_root["findings"] if f["root"].endswith("/" + name)]
         assert verdicts(got) == verdicts(f.to_dict() for f in report.findings), name
@@ -88,7 +88,7 @@ def test_a_nested_root_is_not_scanned_twice(tmp_path):
     shutil.copytree(ROOTS / "modules", tmp_path / "modules")
     (tmp_path / "main.tf").write_text('resource "aws_sqs_queue" "top" {\n  name = "top"\n}\n')
     options = ScanOptions(only_prr=True)
-    result = evaluate(tmp_path, None, None, options, plan_targets(tmp_path, None, options, tmp_path))
+    result = evaluate(plan_targets(tmp_path, None, options, tmp_path), None, options)
     by_root = {Path(r.label).name: {f.resource.split(".")[0] + "." + f.resource.split(".")[1] for f in r.findings}
                for r in result.roots}
     assert by_root[tmp_path.name] == {"aws_sqs_queue.top"}

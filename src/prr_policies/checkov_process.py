@@ -108,9 +108,24 @@ def _child(checkov_main: Any, run: dict[str, Any]) -> None:
             os._exit(code)
 
 
+def _warm() -> None:
+    """Load, before forking, what every run would load the same way: checkov's YAML graph checks
+    and our catalog and checks module (checkov executes prr_checks.py in each run; its imports are
+    then already done). A child starts with these loaded and nothing scanned."""
+    from checkov.common.checks_infra.registry import get_graph_checks_registry
+
+    import prr_policies.checkov_adapter  # noqa: F401 - checkov's check classes, our rules; registers nothing
+    from prr_policies.catalog import catalog
+
+    catalog()
+    get_graph_checks_registry("terraform").load_checks()
+
+
 def _launch(jobfile: str) -> int:
     spec = json.loads(Path(jobfile).read_text())
     import checkov.main as checkov_main  # once, before any fork
+
+    _warm()
 
     pending = list(enumerate(spec["runs"]))
     running: dict[int, int] = {}

@@ -29,7 +29,7 @@ from prr_policies.catalog import catalog
 from prr_policies.errors import EvaluationError, InputError
 from prr_policies.result import Status
 from prr_policies.scan_inputs import (
-    INSTALL_HINT, ModuleCall, ShowJson, Tree, has_tf_files, is_tf_file, parse_tf, module_calls, read_show_json,
+    INSTALL_HINT, ModuleCall, Tree, has_tf_files, is_tf_file, parse_tf, module_calls, read_show_json,
     state_as_plan, tf_dirs,
 )
 from prr_policies.settings import DEFAULTS_FILE, ENV_VAR, load_settings
@@ -477,8 +477,8 @@ def run_checkov(targets: list[Target], settings_file: Path | None, options: Scan
     return out
 
 
-def evaluate(path: Path | None, plan: Path | None, settings_file: Path | None, options: ScanOptions,
-             targets: list[Target]) -> ScanResult:
+def evaluate(targets: list[Target], settings_file: Path | None, options: ScanOptions) -> ScanResult:
+    """Run checkov on every target and turn its reports into findings and exemptions."""
     pairs = read_baseline(options.baseline) if options.baseline else set()
     roots = []
     for target, report, stderr in run_checkov(targets, settings_file, options):
@@ -529,7 +529,7 @@ def scan(path: str | None, plan: str | None, settings: str | None, output: str, 
             if len([t for t in targets if t.kind == "terraform"]) > 1:
                 print(f"prr-policies: {len(targets)} root modules, each scanned on its own (--single-root: one "
                       "checkov run)", file=sys.stderr)
-            result = evaluate(p, pl, settings_file, options, targets)
+            result = evaluate(targets, settings_file, options)
     except InputError as exc:
         print(f"prr-policies: {exc}", file=sys.stderr)
         return 2
