@@ -247,3 +247,15 @@ def test_valid_terraform_passes_the_block_checks():
     for f in files:
         if "not-there" not in str(f):
             parse_tf(f)
+
+
+def test_framework_option_replaces_the_frameworks_of_path(tmp_path):
+    from prr_policies.cli import build_parser
+
+    args = build_parser().parse_args(["scan", "--framework", "terraform,terraform_json", "--framework", "secrets", "infra"])
+    assert args.path == "infra" and args.framework == ["terraform,terraform_json", "secrets"]
+    tf_json = FIXTURES / "scan" / "tf_json"
+    (auto,) = plan_targets(tf_json, None, ScanOptions(), tmp_path)
+    (given,) = plan_targets(tf_json, None, ScanOptions(frameworks=("terraform",)), tmp_path)
+    frameworks = lambda t: t.argv[t.argv.index("--framework") + 1:]  # noqa: E731
+    assert (frameworks(auto), frameworks(given)) == (["terraform", "terraform_json"], ["terraform"])

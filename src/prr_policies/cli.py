@@ -52,7 +52,8 @@ def _scan(args: argparse.Namespace) -> int:
         only_prr=args.only_prr, allow_empty=args.allow_empty, single_root=args.single_root, jobs=args.jobs,
         var_files=tuple(args.var_file), skip_checks=tuple(c.strip() for v in args.skip_check for c in v.split(",") if c.strip()),
         baseline=args.baseline, download_external_modules=args.download_external_modules,
-        frameworks=tuple(args.framework or ()), checkov_args=tuple(args.checkov_args))
+        frameworks=tuple(f.strip() for v in args.framework for f in v.split(",") if f.strip()),
+        checkov_args=tuple(args.checkov_args))
     return scan(args.path, args.plan, args.settings, args.output, options=options)
 
 
@@ -211,8 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "exemptions, listed and counted, not findings")
     p.add_argument("--download-external-modules", action="store_true", help="let checkov download registry and git "
                    "modules (needs network); without it such a module call is an UNKNOWN finding")
-    p.add_argument("--framework", nargs="+", metavar="NAME", help="checkov frameworks for PATH (default: terraform, plus "
-                   "terraform_json when there are .tf.json files; plans and states always use terraform_plan)")
+    p.add_argument("--framework", action="append", default=[], metavar="NAMES", help="checkov frameworks for PATH "
+                   "(comma-separated, repeatable; default: terraform, plus terraform_json when there are .tf.json files; "
+                   "plans and states always use terraform_plan)")
     p.set_defaults(func=_scan, checkov_args=[])
     _split_checkov_args(p)
     p = sub.add_parser("catalog", help="list the controls")
