@@ -234,6 +234,9 @@ def test_sarif_puts_the_reason_in_the_message_and_sets_help_uri(features_result)
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
     assert rules["CKV_PRR_3"]["helpUri"].endswith("#prr-lambda-003")
     assert all(r["helpUri"].startswith("https://") for k, r in rules.items() if k.startswith("CKV_PRR_"))
+    assert rules["PRR_MODULE_NOT_READ"]["helpUri"].endswith("#prr-policies-scan")
+    unread = [r for r in run["results"] if r["ruleId"] == "PRR_MODULE_NOT_READ"]
+    assert len(unread) == 2 and all("was not read" in r["message"]["text"] for r in unread)
     result = next(r for r in run["results"] if r["ruleId"] == "CKV_PRR_3" and "by_var" in r["message"]["text"])
     assert "Neither a dead-letter queue nor an on-failure destination" in result["message"]["text"]
     region = result["locations"][0]["physicalLocation"]["region"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prr_policies.catalog import Control, catalog
@@ -32,8 +32,12 @@ SARIF_LEVEL = {"CRITICAL": "error", "HIGH": "error", "MEDIUM": "warning", "LOW":
 
 def guideline(control_id: str) -> str:
     """The link of a control: its anchor in README's controls table (see the module docstring)."""
+    return docs_link(control_id.lower())
+
+
+def docs_link(anchor: str) -> str:
     base = os.environ.get("PRR_DOCS_URL") or DOCS_URL
-    return f"{base.split('#', 1)[0]}#{control_id.lower()}"
+    return f"{base.split('#', 1)[0]}#{anchor}"
 
 
 def _version() -> str:
@@ -123,6 +127,7 @@ def _rule(check_id: str, control: Control | None, name: str) -> dict[str, Any]:
                     "fullDescription": {"text": text + ": download external modules or scan the plan."},
                     "help": {"text": "Scan with --download-external-modules, or scan `terraform show -json` of the plan, "
                                      "which holds the resources of every module."},
+                    "helpUri": docs_link("prr-policies-scan"),  # README's scan section
                     "defaultConfiguration": {"level": "error"}, "properties": {"tags": ["prr-policies"]}}
         return {"id": check_id, "name": check_id, "shortDescription": {"text": name or check_id},
                 "properties": {"tags": ["checkov"]}}
@@ -141,7 +146,8 @@ def _rule(check_id: str, control: Control | None, name: str) -> dict[str, Any]:
 
 
 def _location(file: str, lines: tuple[int, int] | None) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": file}}
+    uri = Path(file).as_uri() if Path(file).is_absolute() else file  # relative to the working directory otherwise
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
     if lines:
         physical["region"] = {"startLine": max(1, lines[0]), "endLine": max(1, lines[0], lines[1])}
     return {"physicalLocation": physical}
@@ -184,6 +190,7 @@ def sarif(result: "ScanResult") -> str:
 
 
 def junit(result: "ScanResult") -> str:
+    import xml.etree.ElementTree as ET  # here: checkov imports this module for guideline() in every run
     suites = ET.Element("testsuites", name="prr-policies scan")
     totals = {"tests": 0, "failures": 0, "skipped": 0}
     for root in result.roots:
