@@ -252,3 +252,22 @@ def test_the_checkov_guideline_of_each_check_is_its_link():
         assert check.guideline.endswith("#" + check.control.id.lower())
     readme = (FIXTURES.parent / "README.md").read_text()
     assert all(f'<a id="{c.id.lower()}"></a>' in readme for c in catalog().controls)
+
+
+def test_a_plan_scanned_beside_the_hcl_covers_the_modules_it_holds(tmp_path):
+    """The remedy the module finding names works: with --plan, a registry module whose resources
+    the plan holds is not reported as unread."""
+    values = {"function_name": "from-the-registry", "role": "arn:aws:iam::123456789012:role/r", "runtime": "python3.13",
+              "handler": "app.handler", "package_type": "Zip", "timeout": 3, "memory_size": 128,
+              "reserved_concurrent_executions": -1, "tracing_config": [{"mode": "Active"}]}
+    plan = {"format_version": "1.2", "terraform_version": "1.11.4", "planned_values": {"root_module": {"child_modules": [
+        {"address": "module.registry_fn", "resources": [{"address": "module.registry_fn.aws_lambda_function.this[0]",
+                                                         "mode": "managed", "type": "aws_lambda_function", "name": "this",
+                                                         "index": 0, "values": values}]}]}}}
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    proc = cli("scan", str(FEATURES), "--plan", str(tmp_path / "plan.json"), "--only-prr", "-o", "json")
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    doc = json.loads(proc.stdout)
+    assert any(f["resource"] == "module.registry_fn.aws_lambda_function.this[0]" for f in doc["findings"])
+    unread = {f["resource"] for f in doc["findings"] if f["check_id"] == "PRR_MODULE_NOT_READ"}
+    assert unread == {"module.missing_local"}

@@ -408,9 +408,12 @@ def target_findings(target: Target, reports: list[dict[str, Any]]) -> RootReport
     return report
 
 
-def unread_modules(target: Target, report: RootReport, stderr: str, options: ScanOptions) -> list[Finding]:
-    """A finding (UNKNOWN) for every module call checkov did not read."""
-    seen = [f.resource for f in report.findings] + [e.resource for e in report.exemptions]
+def unread_modules(target: Target, report: RootReport, stderr: str, options: ScanOptions,
+                   from_plans: tuple[str, ...] = ()) -> list[Finding]:
+    """A finding (UNKNOWN) for every module call checkov did not read: no resource of it in this
+    root's results nor in a plan or state scanned with it (``from_plans``), and not a local
+    folder checkov loads."""
+    seen = [f.resource for f in report.findings] + [e.resource for e in report.exemptions] + list(from_plans)
     # checkov logs the modules it could not load: "Failed to download module SOURCE:VERSION ...",
     # "Unable to load module (SOURCE:VERSION): ...", "Module SOURCE:VERSION failed to load ...".
     failed_lines = [line.split("]", 2)[-1].strip() for line in stderr.splitlines()
@@ -480,10 +483,14 @@ def run_checkov(targets: list[Target], settings_file: Path | None, options: Scan
 def evaluate(targets: list[Target], settings_file: Path | None, options: ScanOptions) -> ScanResult:
     """Run checkov on every target and turn its reports into findings and exemptions."""
     pairs = read_baseline(options.baseline) if options.baseline else set()
+    runs = run_checkov(targets, settings_file, options)
+    # A plan or state scanned alongside holds the resources of every module, read or not in HCL.
+    from_plans = tuple(r for target, report, _ in runs if target.kind != "terraform"
+                       for r in [f.resource for f in report.findings] + [e.resource for e in report.exemptions])
     roots = []
-    for target, report, stderr in run_checkov(targets, settings_file, options):
+    for target, report, stderr in runs:
         if target.kind == "terraform":
-            report.findings.extend(unread_modules(target, report, stderr, options))
+            report.findings.extend(unread_modules(target, report, stderr, options, from_plans))
         if options.baseline:
             apply_baseline(report, pairs, options.baseline)
         roots.append(report)
