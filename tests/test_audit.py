@@ -318,3 +318,173 @@ def test_no_credentials_is_a_clear_error(monkeypatch, capsys):
     assert main(["audit", "--region", "eu-west-1"]) == 2
     assert "no AWS credentials" in capsys.readouterr().err
     assert main(["audit", "--region", "eu-west-1", "--profile", "nope"]) == 2
+
+
+# -- an AWS that cannot be reached, or answers only in part (issue 9: the audit hung) ---------
+
+def audit_cli(port, *args, env=None):
+    """The audit in a subprocess against 127.0.0.1:port. The subprocess timeout is a guard that it
+    terminated at all, not a timing assertion."""
+    import subprocess
+    import sys
+
+    from tests import fake_aws
+
+    return subprocess.run([sys.executable, "-m", "prr_policies.cli", "audit", *fake_aws.FAST, *args], capture_output=True,
+                          text=True, env=env or fake_aws.aws_env(port), timeout=300)
+
+
+def one_line_error(proc):
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("prr-policies: ")]
+    assert len(errors) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    return errors[0]
+
+
+def test_a_refused_port_fails_fast_with_exit_3():
+    """Issue 9: against a refused port the audit took 72-91 s and exited 1 like a non-compliant
+    account. The preflight sts:GetCallerIdentity now ends it with exit 3 and says why."""
+    from tests.fake_aws import refused_port
+
+    proc = audit_cli(refused_port())
+    assert proc.returncode == 3, proc.stderr
+    line = one_line_error(proc)
+    assert "cannot reach AWS" in line and "sts:GetCallerIdentity" in line and "Could not connect" in line
+    assert proc.stdout == ""
+
+
+def test_an_endpoint_that_never_answers_ends_with_exit_3():
+    """Issue 9: against an endpoint that accepts connections and never answers, the audit printed
+    nothing for 20 minutes. Now the read timeout ends the preflight: exit 3, naming the timeout."""
+    from tests.fake_aws import Silent
+
+    with Silent() as server:
+        proc = audit_cli(server.port)
+    assert proc.returncode == 3, proc.stderr
+    line = one_line_error(proc)
+    assert "cannot reach AWS" in line and "Read timeout" in line
+
+
+def test_the_time_limit_ends_an_audit_whose_calls_hang():
+    """Issue 9: the preflight is answered but no other call is: each call times out (UNKNOWN naming
+    the call), --timeout stops the calls not made yet (UNKNOWN, "not read"), progress lines show
+    on stderr without a terminal, and as nothing was answered the audit exits 3."""
+    from tests.fake_aws import Partial
+
+    with Partial() as server:
+        proc = audit_cli(server.port, "--timeout", "3", "-o", "json")
+    assert proc.returncode == 3, proc.stderr
+    assert "could not evaluate anything: no AWS call was answered" in one_line_error(proc)
+    progress = [line for line in proc.stderr.splitlines() if line.startswith("prr-policies audit: ")]
+    assert "prr-policies audit: account 123456789012 region eu-west-1 as arn:aws:iam::123456789012:user/auditor" in progress
+    assert "prr-policies audit: reading lambda ListFunctions" in progress
+    assert any("time limit of 3 s ran out" in line for line in progress)
+    doc = json.loads(proc.stdout)
+    assert doc["evaluated_nothing"] is True
+    assert doc["failed_calls"]["lambda:ListFunctions"] == "ReadTimeoutError"
+    assert "TimeLimit" in doc["failed_calls"].values()
+    reasons = [r["reason"] for r in doc["results"]]
+    assert all(r["status"] in ("UNKNOWN", "NOT_APPLICABLE") for r in doc["results"])
+    assert any("lambda:ListFunctions timed out (Read timeout" in r for r in reasons)
+    assert any("was not read: the time limit of 3 s ran out" in r for r in reasons)
+
+
+def test_an_audit_that_read_something_exits_1_with_the_unknowns():
+    """When some calls are answered (the function listing) and the rest time out, what was read
+    is judged and the rest is UNKNOWN naming the call: exit 1, not 3 and never 0."""
+    from tests.fake_aws import Partial
+
+    with Partial({"/2015-03-31/functions/": {"Functions": []}}) as server:
+        proc = audit_cli(server.port, "--timeout", "3")
+    assert proc.returncode == 1, proc.stderr
+    assert "lambda:ListEventSourceMappings timed out" in proc.stdout
+    assert "The time limit of 3 s ran out" in proc.stdout
+
+
+def test_credentials_aws_rejects_are_exit_2():
+    from tests.fake_aws import Partial
+
+    with Partial(reject_credentials=True) as server:
+        proc = audit_cli(server.port)
+    assert proc.returncode == 2
+    assert "AWS refused the credentials at sts:GetCallerIdentity (InvalidClientTokenId" in one_line_error(proc)
+
+
+def test_timeouts_and_retries_are_set_on_every_client(monkeypatch):
+    """The clients the audit makes carry the connect/read timeouts and the attempt limit given."""
+    from prr_policies.sources.aws_api import Limits
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        client, region, identity = audit.connect(None, "eu-west-1", Limits(connect_timeout=2, read_timeout=7, max_attempts=4))
+        config = client("lambda").meta.config
+    assert region == "eu-west-1" and identity["Account"]
+    assert (config.connect_timeout, config.read_timeout) == (2, 7)
+    assert config.retries["total_max_attempts"] == 4 and config.retries["mode"] == "standard"  # the first attempt included
+
+
+def test_api_reports_a_timed_out_call_as_unknown_naming_it():
+    """Api._fail: botocore's connect and read timeouts and connection errors are Unknown naming
+    the call, recorded as failed calls, never a crash."""
+    from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
+
+    from prr_policies.facts import Unknown
+    from prr_policies.sources.aws_api import Api
+
+    class Hanging:
+        def __init__(self, exc):
+            self.exc = exc
+
+        def can_paginate(self, op):
+            return False
+
+        def __getattr__(self, name):
+            def call(**kw):
+                raise self.exc
+            return call
+
+    for exc, words in [(ReadTimeoutError(endpoint_url="https://lambda"), "lambda:GetFunction timed out (Read timeout"),
+                       (ConnectTimeoutError(endpoint_url="https://lambda"), "lambda:GetFunction timed out (Connect timeout"),
+                       (EndpointConnectionError(endpoint_url="https://lambda"), "lambda:GetFunction got no answer (Could not connect")]:
+        api = Api(lambda s: Hanging(exc))
+        got = api.call("lambda", "get_function", FunctionName="f")
+        assert isinstance(got, Unknown) and got.reason.startswith(words), got
+        assert api.failed == {"lambda:GetFunction": type(exc).__name__}
+        listed = api.pages("lambda", "list_functions", "Functions")
+        assert isinstance(listed, Unknown) and "lambda:ListFunctions" in listed.reason
+
+
+def test_a_function_the_region_does_not_have_is_exit_2(stack, capsys):
+    """Issue 9: `--function` with a misspelt name audited nothing and exited 0."""
+    assert main(["audit", "--region", aws_stack.REGION, "--function", "app-fn-001", "--function", "app-fn-999"]) == 2
+    assert "no function app-fn-999 in eu-west-1" in capsys.readouterr().err
+
+
+def test_an_empty_region_is_exit_3_unless_allowed():
+    """A region where nothing was found evaluated nothing: exit 3 (the wrong region?), or 0
+    with --allow-empty."""
+    class Empty:
+        def can_paginate(self, op):
+            return False
+
+        def __getattr__(self, name):
+            return lambda **kw: {}
+
+    rep = audit.run(lambda s: Empty(), SETTINGS)
+    assert rep.findings == []
+    assert audit.exit_code(rep) == 3 and "nothing to evaluate" in audit.why_nothing(rep, "eu-west-1")
+    assert audit.exit_code(rep, allow_empty=True) == 0
+
+
+def test_progress_lines_without_a_terminal():
+    """Issue 9: without a terminal the audit printed no progress at all."""
+    import io
+
+    out = io.StringIO()
+    p = audit.Progress(out)
+    p.line("reading lambda ListFunctions")
+    for i in range(1, 201):
+        p.step("functions", i, 200)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "prr-policies audit: reading lambda ListFunctions"
+    assert lines[1:] == [f"prr-policies audit: functions {n}/200" for n in range(20, 201, 20)]

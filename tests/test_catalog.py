@@ -63,19 +63,23 @@ def test_config_rules_named_in_the_catalog_exist():
 
 
 def test_every_guardrail_sid_is_in_the_generated_guardrails():
-    """Each guardrail_sids entry names a statement of the SCPs or boundaries generated for the
-    example prr.yaml, and every generated SCP statement belongs to a control."""
+    """Each guardrail_sids entry names a statement of the SCPs, RCPs or boundaries generated for
+    the example prr.yaml, and every generated SCP and RCP statement belongs to a control (issue
+    12: the RCPs too)."""
     from prr_policies.guardrails import generate
     from prr_policies.settings import load_settings
 
     artifacts = generate(load_settings(EXAMPLE / "prr.yaml"))
     sids = {path: {s["Sid"] for s in json.loads(text)["Statement"]} for path, text in artifacts.items()
-            if path.startswith(("scp/", "boundaries/"))}
+            if path.startswith(("scp/", "rcp/", "boundaries/"))}
     generated = set().union(*sids.values())
     named = {sid for c in catalog().controls for sid in c.enforcement.guardrail_sids}
     assert named <= generated, sorted(named - generated)
-    scp_sids = set().union(*(v for k, v in sids.items() if k.startswith("scp/")))
-    assert scp_sids <= named, sorted(scp_sids - named)
+    org_sids = set().union(*(v for k, v in sids.items() if k.startswith(("scp/", "rcp/"))))
+    assert any(k.startswith("rcp/") for k in sids)
+    assert org_sids <= named, sorted(org_sids - named)
+    owners = [sid for c in catalog().controls for sid in c.enforcement.guardrail_sids]
+    assert len(owners) == len(set(owners)), "a statement belongs to one control"
 
 
 def test_every_control_has_fixtures():

@@ -90,3 +90,104 @@ def test_checkov_dir_prints_a_loadable_directory():
     from pathlib import Path
 
     assert (Path(out) / "__init__.py").is_file() and (Path(out) / "prr_checks.py").is_file()
+
+
+def test_version():
+    """Issue 9: there was no --version."""
+    from prr_policies import __version__
+
+    proc = cli("--version")
+    assert proc.returncode == 0 and proc.stdout.strip() == f"prr-policies {__version__}"
+
+
+def test_help_lists_the_exit_codes_and_readme_gives_the_same_table():
+    """Issue 9: the exit codes are defined once (cli.EXIT_CODES), printed by --help, and README's
+    table says the same."""
+    from prr_policies.cli import EXIT_CODES
+
+    from .conftest import ROOT
+
+    proc = cli("--help")
+    assert proc.returncode == 0 and "exit codes:" in proc.stdout
+    flat = " ".join(proc.stdout.split())
+    readme = (ROOT / "README.md").read_text()
+    for code, text in EXIT_CODES:
+        assert f"{code} {text}" in flat
+        assert f"| {code} | {text} |" in readme
+
+
+@pytest.mark.parametrize("wanted", ["PRR-LAMBDA-003", "prr-lambda-003", "CKV_PRR_3", "ckv_prr_3", " Prr-Lambda-003 "])
+def test_catalog_control_by_checkov_id_or_any_case(wanted):
+    """Issue 9: `catalog --control` accepted only the exact control id."""
+    proc = cli("catalog", "--control", wanted)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("PRR-LAMBDA-003 [HIGH]")
+    doc = json.loads(cli("catalog", "--control", wanted, "--format", "json").stdout)
+    assert [c["id"] for c in doc["controls"]] == ["PRR-LAMBDA-003"]
+
+
+def test_settings_defaults_prints_the_packaged_defaults():
+    """Issue 9: pip users have no source tree to read the defaults from."""
+    from prr_policies.settings import DEFAULTS_FILE
+
+    proc = cli("settings", "--defaults")
+    assert proc.returncode == 0 and proc.stdout == DEFAULTS_FILE.read_text()
+
+
+def test_settings_show_prints_the_merged_effective_settings(tmp_path):
+    import yaml
+
+    from prr_policies.settings import load_settings
+
+    (tmp_path / "prr.yaml").write_text("lambda:\n  timeout: {max_seconds: 29}\n")
+    for args, cwd in [(["--settings", str(tmp_path / "prr.yaml")], None), ([], tmp_path)]:  # named, or ./prr.yaml
+        proc = cli("settings", "--show", *args, cwd=cwd)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.startswith(f"# effective settings: the package defaults merged with {tmp_path / 'prr.yaml'}")
+        doc = yaml.safe_load(proc.stdout)
+        assert doc["lambda"]["timeout"] == {"min_seconds": 1, "max_seconds": 29}
+        # what it prints is itself a complete settings file giving the same settings
+        (tmp_path / "shown.yaml").write_text(proc.stdout)
+        assert load_settings(tmp_path / "shown.yaml") == load_settings(tmp_path / "prr.yaml")
+
+
+def test_settings_show_refuses_an_invalid_file(tmp_path):
+    (tmp_path / "prr.yaml").write_text("lambda:\n  timeout: {max_seconds: 29}\nlambda:\n  require_vpc: true\n")
+    proc = cli("settings", "--show", "--settings", str(tmp_path / "prr.yaml"))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip() == f"prr-policies: {tmp_path / 'prr.yaml'}: lambda: duplicate key (lines 1 and 3); " \
+                                  "YAML would keep only the last one: merge them"
+
+
+def _readme() -> str:
+    from .conftest import ROOT
+
+    return (ROOT / "README.md").read_text()
+
+
+def test_readme_minimal_guardrails_example_generates(tmp_path):
+    """Issue 9: README had no minimal `guardrails:` example; the one it has now generates."""
+    import re
+
+    from prr_policies import generate as gen
+    from prr_policies.settings import load_settings
+
+    block = re.search(r"<!-- minimal-guardrails[^>]*-->\n```yaml\n(.*?)```", _readme(), re.S).group(1)
+    (tmp_path / "prr.yaml").write_text(block)
+    generated = gen.artifacts(load_settings(tmp_path / "prr.yaml"))
+    assert any(str(name).startswith("scp/") for name in generated)
+
+
+def test_readme_simulate_example_runs_from_a_clone():
+    """Issue 9: README's `simulate` example read ../shared, which a clone does not have."""
+    import re
+    import shlex
+
+    from .conftest import ROOT
+
+    command = re.search(r"^prr-policies simulate .*--explain$", _readme(), re.M).group(0)
+    assert "../" not in command
+    proc = cli(*shlex.split(command)[1:], cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
+    assert "ok   sls-scp-codesign-create-without-config-denied: ExplicitDeny" in proc.stdout
+    assert "scp[1][1].Statement[0] (DenyLambdaWithoutCodeSigning): Deny" in proc.stdout

@@ -218,3 +218,123 @@ def test_unknown_is_reported_non_compliant(aws):
     item["configuration"]["QueueUrl"] = item["resourceId"] = f"https://sqs.{R}.amazonaws.com/{A}/not-in-this-account"
     out = handler.lambda_handler(event("PRR-SQS-002", item), None, SETTINGS)
     assert out[0]["ComplianceType"] == "NON_COMPLIANT" and out[0]["Annotation"].startswith("UNKNOWN:")
+
+
+# -- malformed events (issue 9: raw KeyError / JSONDecodeError / AttributeError) ---------------
+#
+# What rdklib 0.3.10 does with each, for the record: no invokingEvent -> KeyError; bad JSON in it
+# or in ruleParameters -> JSONDecodeError; ruleParameters "[1]" -> AttributeError ('list' object
+# has no attribute 'get', in ConfigRule.get_execution_role_arn); a null configurationItem ->
+# Exception("configurationItem is not defined"); no configurationItemStatus or eventLeftScope ->
+# KeyError; GetResourceConfigHistory errors for an oversized item escape unhandled.
+
+def sqs_item() -> dict:
+    return json.loads((items_dir("PRR-SQS-001") / "pass.json").read_text())
+
+
+def malformed(change) -> dict:
+    ev = event("PRR-SQS-001", sqs_item())
+    change(ev)
+    return ev
+
+
+def set_invoking(ev: dict, **changes) -> None:
+    invoking = json.loads(ev["invokingEvent"])
+    for key, value in changes.items():
+        if value is None:
+            invoking.pop(key, None)
+        else:
+            invoking[key] = value
+    ev["invokingEvent"] = json.dumps(invoking)
+
+
+def set_item(ev: dict, drop: str) -> None:
+    invoking = json.loads(ev["invokingEvent"])
+    del invoking["configurationItem"][drop]
+    ev["invokingEvent"] = json.dumps(invoking)
+
+
+UNREADABLE = [  # the resource is not known: no evaluation, one log line, rdklib's error answer
+    ("no invokingEvent", lambda ev: ev.pop("invokingEvent"), "the event has no invokingEvent"),
+    ("invokingEvent not JSON", lambda ev: ev.update(invokingEvent="{bad"), "invokingEvent is not JSON"),
+    ("invokingEvent a list", lambda ev: ev.update(invokingEvent="[1]"), "invokingEvent is not a JSON object but list"),
+    ("invokingEvent a number", lambda ev: ev.update(invokingEvent=7), "invokingEvent is not a JSON string"),
+    ("null configurationItem", lambda ev: ev.update(invokingEvent=json.dumps({**json.loads(ev["invokingEvent"]), "configurationItem": None})),
+     "has no configurationItem"),
+    ("empty configurationItem", lambda ev: set_invoking(ev, configurationItem={}), "the configurationItem lacks resourceType"),
+    ("unknown messageType", lambda ev: set_invoking(ev, messageType="Gossip"), "unexpected messageType 'Gossip'"),
+    ("no resultToken", lambda ev: ev.pop("resultToken"), "the event has no resultToken"),
+]
+KNOWN_RESOURCE = [  # the item names the resource: NON_COMPLIANT for it, with the reason
+    ("ruleParameters not JSON", lambda ev: ev.update(ruleParameters="{bad"), "ruleParameters is not JSON", True),
+    ("ruleParameters a list", lambda ev: ev.update(ruleParameters="[1]"), "must be a JSON object, not list", True),
+    ("ruleParameters a string", lambda ev: ev.update(ruleParameters='"PRR-SQS-001"'), "must be a JSON object, not str", True),
+    ("AssumeRoleMode not a string", lambda ev: ev.update(ruleParameters='{"ControlId": "PRR-SQS-001", "AssumeRoleMode": false}'),
+     "AssumeRoleMode must be a string", True),
+    ("no configurationItemStatus", lambda ev: set_item(ev, "configurationItemStatus"), "lacks resourceType", False),
+    ("no eventLeftScope", lambda ev: ev.pop("eventLeftScope"), "no eventLeftScope", False),
+]
+
+
+def errors_logged(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == handler.__name__ and r.levelname == "ERROR"]
+
+
+@pytest.mark.parametrize("what, change, message", UNREADABLE, ids=[c[0] for c in UNREADABLE])
+def test_an_event_it_cannot_read_gets_no_evaluation_and_one_log_line(aws, caplog, what, change, message):
+    """Issue 9: these events raised raw KeyError / JSONDecodeError / AttributeError."""
+    out = handler.lambda_handler(malformed(change), None, SETTINGS)
+    assert out["evaluations"] == [] and message in out["internalErrorMessage"], out
+    [line] = errors_logged(caplog)
+    assert "cannot evaluate this event" in line and message in line
+
+
+@pytest.mark.parametrize("event_", [None, [], "{}", {}], ids=["none", "list", "string", "empty"])
+def test_an_event_that_is_not_an_event_is_answered(aws, caplog, event_):
+    out = handler.lambda_handler(event_, None, SETTINGS)
+    assert out["evaluations"] == [] and out["internalErrorMessage"]
+    assert len(errors_logged(caplog)) == 1
+
+
+@pytest.mark.parametrize("what, change, message, parameters", KNOWN_RESOURCE, ids=[c[0] for c in KNOWN_RESOURCE])
+def test_an_unreadable_event_about_a_known_resource_is_non_compliant(aws, caplog, what, change, message, parameters):
+    """Issue 9: where the item names the resource, the malformed part is reported on it:
+    NON_COMPLIANT with an UNKNOWN annotation saying why, sent with PutEvaluations (TestMode)."""
+    item = sqs_item()
+    out = handler.lambda_handler(malformed(change), None, SETTINGS)
+    [ev] = out["evaluations"]
+    assert ev["ComplianceType"] == "NON_COMPLIANT"
+    assert (ev["ComplianceResourceId"], ev["ComplianceResourceType"]) == (item["resourceId"], item["resourceType"])
+    assert ev["OrderingTimestamp"] == item["configurationItemCaptureTime"]
+    assert ev["Annotation"].startswith("UNKNOWN: the rule could not read its event: ") and message in ev["Annotation"]
+    assert out["customerErrorCode"] == ("InvalidParameterValueException" if parameters else None)
+    assert len(errors_logged(caplog)) == 1
+
+
+def test_a_scheduled_run_with_bad_parameters_reports_on_the_account(aws, caplog):
+    ev = event("PRR-LAMBDA-015", message="ScheduledNotification")
+    ev["ruleParameters"] = "[1]"
+    out = handler.lambda_handler(ev, None, SETTINGS)
+    [sent] = out["evaluations"]
+    assert (sent["ComplianceType"], sent["ComplianceResourceType"], sent["ComplianceResourceId"]) == ("NON_COMPLIANT", "AWS::::Account", A)
+    assert out["customerErrorCode"] == "InvalidParameterValueException"
+
+
+def test_an_oversized_item_config_cannot_return_is_non_compliant(aws, caplog):
+    """rdklib fetches an oversized item with GetResourceConfigHistory outside its own error
+    handling; moto's Config has no history for it (ResourceNotDiscoveredException). The resource
+    is named in the summary, so it is reported NON_COMPLIANT with the error."""
+    item = sqs_item()
+    out = handler.lambda_handler(event("PRR-SQS-001", item, message="OversizedConfigurationItemChangeNotification"), None, SETTINGS)
+    [ev] = out["evaluations"]
+    assert ev["ComplianceType"] == "NON_COMPLIANT" and ev["ComplianceResourceId"] == item["resourceId"]
+    assert "evaluation failed" in ev["Annotation"] and "GetResourceConfigHistory" in ev["Annotation"]
+    assert len(errors_logged(caplog)) == 1
+
+
+def test_empty_rule_parameters_are_the_missing_control_error(aws):
+    """An empty ruleParameters string is no parameters (rdklib's json.loads('') raised)."""
+    ev = event("PRR-SQS-001", sqs_item())
+    ev["ruleParameters"] = ""
+    out = handler.lambda_handler(ev, None, SETTINGS)
+    assert out["customerErrorCode"] == "InvalidParameterValueException" and "ControlId must name" in out["customerErrorMessage"]

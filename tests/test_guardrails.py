@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 import yaml
@@ -14,6 +13,7 @@ from prr_policies.cli import main
 from prr_policies.guardrails import GuardrailError, generate
 from prr_policies.guardrails.common import data
 from prr_policies.guardrails.lint import lint_document, lint_files
+from prr_policies.guardrails import scp
 from prr_policies.guardrails.scp import SCP_MAX_CHARS, minified, pack
 from prr_policies.iam import parse_policy
 from prr_policies.settings import load_settings
@@ -125,6 +125,32 @@ def test_scps_are_minified_within_limits_and_valid(settings, artifacts):
         assert all(s["Sid"].isalnum() for s in doc["Statement"])
 
 
+def test_rcps_are_minified_within_limits_and_valid(settings, artifacts):
+    """Issue 12: RCPs are generated and packed like SCPs (5,120 characters, at most 5 per target
+    with RCPFullAWSAccess); every statement is a Deny for every principal, and lint-clean."""
+    rcps = {p: t for p, t in artifacts.items() if p.startswith("rcp/")}
+    assert 1 <= len(rcps) <= settings.guardrails.rcp_max_policies_per_target - 1
+    sids = set()
+    for path, text in rcps.items():
+        doc = json.loads(text)
+        assert text == minified(doc) and len(text) <= SCP_MAX_CHARS, path
+        parse_policy(doc, "rcp", source=path)
+        assert all(s["Effect"] == "Deny" and s["Principal"] == "*" and s["Sid"].isalnum() for s in doc["Statement"])
+        assert lint_document(text, path, "rcp") == []
+        sids |= {s["Sid"] for s in doc["Statement"]}
+    assert sids == {"PrrRcpAppRoleTrust", "PrrRcpDataPerimeter", "PrrRcpServiceSources"}
+
+
+def test_rcp_perimeter_covers_the_settings(settings, artifacts):
+    g = settings.guardrails
+    stmts = {s["Sid"]: s for p, t in artifacts.items() if p.startswith("rcp/") for s in json.loads(t)["Statement"]}
+    perimeter = stmts["PrrRcpDataPerimeter"]
+    assert perimeter["Action"] == [f"{svc}:*" for svc in g.perimeter.services]
+    assert perimeter["Condition"]["StringNotEqualsIfExists"]["aws:PrincipalOrgID"] == g.organization_id
+    assert stmts["PrrRcpAppRoleTrust"]["Resource"] == f"arn:aws:iam::*:role/{g.application.role_prefix}*"
+    assert {"sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity", "sts:AssumeRoleWithWebIdentity"} <= set(stmts["PrrRcpAppRoleTrust"]["Action"])
+
+
 def test_every_deny_exempts_break_glass(settings, artifacts):
     glass = list(settings.guardrails.break_glass_principals)
     for path, text in artifacts.items():
@@ -161,6 +187,23 @@ def test_tagging_actions_take_tag_condition_keys():
                 assert any(_template_match(key, t) for t in _action_keys(service, name)), a
 
 
+def test_region_guardrail_differs_from_awss_example_only_where_documented():
+    """Issue 12: every action in our global list and not in AWS's published example (or the
+    reverse) has its reason in data.yaml, and no reason is left for an action that agrees."""
+    ours, theirs = set(data()["global_actions"]), set(data()["aws_region_example"])
+    assert ours ^ theirs == set(data()["region_differences"])
+    assert all(len(why) > 40 for why in data()["region_differences"].values())
+
+
+def test_readme_shows_every_region_difference():
+    from prr_policies.docs import region_differences
+
+    table = region_differences()
+    assert table in (ROOT / "README.md").read_text()
+    assert all(f"| `{action}` |" in table for action in data()["region_differences"])
+    assert "| `kms:*` | exempt | denied |" in table and "| `sso:*` | denied | exempt |" in table
+
+
 def test_global_action_list_names_real_actions():
     doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": data()["global_actions"], "Resource": "*"}]}
     assert lint_document(doc, "data.yaml", "scp") == []
@@ -183,6 +226,37 @@ def _settings_with(tmp_path, **guardrails):
     ({"break_glass_principals": ["BreakGlass"]}, "guardrails.break_glass_principals[0]", "not a role ARN"),
     ({"application": {"name": "orders", "boundary_policy": "app-boundary"}}, "guardrails.application.boundary_policy", "must not start with"),
     ({"scp_max_policies_per_target": 9}, "guardrails.scp_max_policies_per_target", "1 to 5"),
+    # issue 12
+    ({"organization_id": None}, "guardrails.organization_id", "organization id"),
+    ({"organization_id": "org-1"}, "guardrails.organization_id", "not an organization id"),
+    ({"rcp_max_policies_per_target": 6}, "guardrails.rcp_max_policies_per_target", "RCPFullAWSAccess included"),
+    ({"code_signing": {"allowed_configs": ["arn:aws:lambda:*:*:code-signing-config:csc-0a1b2c3d4e5f67890"], "exempt_function_names": []}},
+     "guardrails.code_signing.allowed_configs[0]", "pinned to its Region and account"),
+    ({"code_signing": {"allowed_configs": ["arn:aws:lambda:eu-west-1:111122223333:code-signing-config:csc-0a1b2c3d4e5f67890"],
+                       "exempt_function_names": ["app-img-*"]}}, "guardrails.code_signing.exempt_function_names[0]", "exact function name"),
+    ({"code_signing": {"allowed_configs": ["arn:aws:lambda:eu-west-1:111122223333:code-signing-config:csc-0a1b2c3d4e5f67890"],
+                       "exempt_function_names": [], "layer_publishers": ["aws"]}}, "guardrails.code_signing.layer_publishers[0]", "12-digit"),
+    ({"security_roles": ["arn:aws:iam::*:role/*"]}, "guardrails.security_roles[0]", "names every role"),
+    ({"pipeline_roles": ["app-deployer"]}, "guardrails.pipeline_roles[0]", "starts with application.role_prefix"),
+    ({"break_glass_principals": ["arn:aws:iam::*:role/app-glass"]}, "guardrails.break_glass_principals[0]", "only Lambda and CodeDeploy"),
+    ({"break_glass_principals": ["arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*"]}, "guardrails.break_glass_principals[0]", "names every role"),
+    ({"application": {"name": "orders-eu"}}, "guardrails.application.name", "no -"),
+    ({"application": {"name": "orders", "signing_role": "ci-deployer"}}, "guardrails.application.signing_role", "not a deploy role"),
+    ({"application": {"name": "orders", "signing_role": "app-signer"}}, "guardrails.application.signing_role", "must not start with role_prefix"),
+    ({"application": {"name": "orders", "functions": {"app-payments-api": {}}}}, "guardrails.application.functions.app-payments-api",
+     "start with 'app-orders-'"),
+    ({"tags": {"required": {}, "required_by_service": {}, "protected": [], "service_log_groups": ["*"]}},
+     "guardrails.tags.service_log_groups[0]", "every log group"),
+    ({"perimeter": {"services": ["lambda"], "trusted_accounts": [], "trusted_service_principals": [], "app_roles_assumable_in_organization": False}},
+     "guardrails.perimeter.services[0]", "RCPs govern"),
+    ({"perimeter": {"services": ["s3"], "trusted_accounts": [], "trusted_service_principals": ["*"], "app_roles_assumable_in_organization": False}},
+     "guardrails.perimeter.trusted_service_principals[0]", "not a service principal"),
+    ({"self_protection": {"config_rule_functions": ["prr-config-rules"], "config_rule_roles": [], "cloudtrail_buckets": [], "cloudtrail_keys": []}},
+     "guardrails.self_protection.cloudtrail_buckets", "CloudTrail bucket"),
+    ({"self_protection": {"config_rule_functions": ["prr-config-rules"], "config_rule_roles": ["prr-config-rules"], "cloudtrail_buckets": ["b-1"],
+                          "cloudtrail_keys": []}}, "guardrails.self_protection.config_rule_roles[0]", "not a role ARN"),
+    ({"self_protection": {"config_rule_functions": ["prr-config-rules"], "config_rule_roles": [], "cloudtrail_buckets": ["trail"],
+                          "cloudtrail_keys": ["alias/trail"]}}, "guardrails.self_protection.cloudtrail_keys[0]", "not a KMS key ARN"),
 ])
 def test_bad_guardrail_settings_name_the_key(tmp_path, capsys, change, path, reason):
     f = _settings_with(tmp_path, **change)
@@ -194,10 +268,23 @@ def test_bad_guardrail_settings_name_the_key(tmp_path, capsys, change, path, rea
 def test_too_many_statements_fail_with_the_numbers(tmp_path):
     f = _settings_with(tmp_path, scp_max_policies_per_target=2,
                        tags={"required": {f"cost-center-{i}": [] for i in range(12)}, "required_by_service": {}, "protected": []})
+    settings = load_settings(f)
+    needed = len(pack(scp.statements(settings), 99))
+    with pytest.raises(GuardrailError) as err:
+        generate(settings)
+    assert err.value.path == "guardrails.scp_max_policies_per_target"
+    assert needed > 1 and f"need {needed} policies" in err.value.reason and "takes 1 besides FullAWSAccess" in err.value.reason
+
+
+def test_too_many_rcp_statements_fail_with_the_numbers(tmp_path):
+    """RCPs are packed like SCPs; at most 5 per target, RCPFullAWSAccess included."""
+    f = _settings_with(tmp_path, rcp_max_policies_per_target=2,
+                       perimeter={"services": ["s3", "sqs", "kms", "secretsmanager"], "trusted_accounts": [f"{i:012d}" for i in range(150)],
+                                  "trusted_service_principals": [], "app_roles_assumable_in_organization": False})
     with pytest.raises(GuardrailError) as err:
         generate(load_settings(f))
-    assert err.value.path == "guardrails.scp_max_policies_per_target"
-    assert "need 2 policies" in err.value.reason or "need 3 policies" in err.value.reason
+    assert err.value.path == "guardrails.rcp_max_policies_per_target"
+    assert "RCP statements" in err.value.reason and "besides RCPFullAWSAccess" in err.value.reason
 
 
 def test_pack_keeps_order_and_splits_at_the_limit():
@@ -275,3 +362,32 @@ def test_lint_warns_about_allow_with_not_principal():
     findings = lint_document(doc, "bucket.json", "s3-bucket")
     assert [(f.path, f.severity, f.code) for f in findings] == [("Statement[0].NotPrincipal", "warning", "not-principal-allow")]
     assert "anonymous" in findings[0].message
+
+
+def test_a_ci_boundary_over_the_managed_policy_limit_says_what_to_change(tmp_path):
+    """The CI boundary is a managed policy (6,144 characters without whitespace): too many
+    artifact buckets make generation fail with the numbers and what to change."""
+    f = _settings_with(tmp_path, application={"name": "orders", "artifact_buckets": [f"app-orders-artifacts-{i:03d}" for i in range(40)],
+                                              "signing_profiles": ["orders_release"]})
+    with pytest.raises(GuardrailError) as err:
+        generate(load_settings(f))
+    assert err.value.path == "guardrails.application"
+    assert "prr-ci-boundary.json is" in err.value.reason and "name a signing_role" in err.value.reason
+
+
+def test_lint_knows_web_identity_claims_and_where_they_apply():
+    """An OIDC provider's claims (<provider>:aud, :sub, ...) are keys of sts:AssumeRoleWithWebIdentity
+    (IAM's "Available keys for AWS OIDC federation"): lint-policy accepted none of them and reported
+    the generated GitHub trust policies as broken; on another action the claim can never match."""
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                                       "token.actions.githubusercontent.com:sub": "repo:Owner/repo:environment:production"}}}]}
+    assert lint_document(trust, "trust.json", "trust") == []
+    trust["Statement"][0]["Action"] = "sts:AssumeRole"
+    codes = [(f.code, f.path.rsplit(":", 1)[-1]) for f in lint_document(trust, "trust.json", "trust")]
+    assert codes == [("condition-key-not-valid-for-action", "aud"), ("condition-key-not-valid-for-action", "sub")]
+    trust["Statement"][0]["Action"] = "sts:AssumeRoleWithWebIdentity"
+    trust["Statement"][0]["Condition"]["StringEquals"] = {"token.actions.githubusercontent.com:repository_owner": "Owner"}
+    assert [f.code for f in lint_document(trust, "trust.json", "trust")] == ["unknown-condition-key"]

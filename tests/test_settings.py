@@ -56,3 +56,57 @@ def test_local_prr_yaml_is_found(monkeypatch, tmp_path):
     assert settings_path_from_env(tmp_path) is None
     (tmp_path / "prr.yaml").write_text("version: 1\n")
     assert settings_path_from_env(tmp_path) == tmp_path / "prr.yaml"
+
+
+@pytest.mark.parametrize("text, path, lines", [
+    ("lambda:\n  timeout: {max_seconds: 29}\n  require_vpc: true\n  timeout: {min_seconds: 3}\n", "lambda.timeout", "lines 2 and 4"),
+    ("lambda:\n  require_vpc: true\nsqs:\n  cmk_required: false\nlambda:\n  require_vpc: false\n", "lambda", "lines 1 and 5"),
+    ("guardrails:\n  allowed_regions: [eu-west-1]\n  tags:\n    required:\n      owner: []\n      owner: [a]\n", "guardrails.tags.required.owner",
+     "lines 5 and 6"),
+])
+def test_duplicate_keys_are_an_error_naming_the_key_and_lines(tmp_path, text, path, lines):
+    """Issue 9: PyYAML keeps the last of two equal keys, so a second `timeout:` (or a second
+    `lambda:` block) silently replaced the first and the settings were not what the file said."""
+    f = tmp_path / "prr.yaml"
+    f.write_text(text)
+    with pytest.raises(InputError) as err:
+        load_settings(f)
+    assert err.value.source == str(f) and err.value.path == path
+    assert "duplicate key" in err.value.reason and lines in err.value.reason
+
+
+def test_yaml_merge_keys_and_aliases_are_not_duplicates(tmp_path):
+    """A `<<:` merge that an explicit key overrides is YAML's own override, not a duplicate."""
+    f = tmp_path / "prr.yaml"
+    f.write_text("lambda:\n  timeout: &t {min_seconds: 2, max_seconds: 30}\n  memory: {min_mb: 128, max_mb: 512}\n"
+                 "  reserved_concurrency:\n    <<: {min: 1, max: 10}\n    max: 20\n")
+    s = load_settings(f)
+    assert s.lambda_.reserved_concurrency.max == 20 and s.lambda_.timeout.max_seconds == 30
+
+
+def test_duplicate_keys_in_the_catalog_are_an_error(tmp_path):
+    """Issue 9: the catalog loader shares the settings' YAML loader, so a control with two
+    `severity:` keys is refused instead of keeping the last one."""
+    import shutil
+
+    from prr_policies.catalog import CATALOG_DIR, load_catalog
+
+    for f in CATALOG_DIR.glob("*.yaml"):
+        shutil.copy(f, tmp_path / f.name)
+    controls = tmp_path / "controls.yaml"
+    text = controls.read_text()
+    first = text.index("    severity: ")
+    line_no = text[:first].count("\n") + 1
+    controls.write_text(text[:first] + "    severity: LOW\n" + text[first:])
+    with pytest.raises(InputError) as err:
+        load_catalog(tmp_path)
+    assert err.value.source == str(controls)
+    assert err.value.path == "controls[0].severity" and f"lines {line_no} and {line_no + 1}" in err.value.reason
+
+
+def test_a_settings_file_that_is_not_utf8_is_an_input_error(tmp_path):
+    """Issue 9 (fuzzing): a file that is not UTF-8 raised UnicodeDecodeError, not InputError."""
+    f = tmp_path / "prr.yaml"
+    f.write_bytes(b"lambda:\n  require_vpc: \xff\n")
+    with pytest.raises(InputError, match="not UTF-8"):
+        load_settings(f)

@@ -32,8 +32,21 @@ def escalation_table(settings_file: Path) -> str:
     return render(load_settings(settings_file))
 
 
+def region_differences() -> str:
+    """Where the Region guardrail's global services differ from AWS's published example, and why."""
+    from prr_policies.guardrails.common import data
+
+    d = data()
+    ours, theirs = set(d["global_actions"]), set(d["aws_region_example"])
+    rows = ["| action | AWS's example | ours | why |", "|---|---|---|---|"]
+    for action, why in d["region_differences"].items():
+        rows.append(f"| `{action}` | {'exempt' if action in theirs else 'denied'} | {'exempt' if action in ours else 'denied'} | {' '.join(why.split())} |")
+    return "\n".join(rows)
+
+
 def _sections(readme: Path) -> dict[str, Callable[[], str]]:
-    return {"controls-table": controls_table, "escalation-table": lambda: escalation_table(readme.parent / "examples" / "orders" / "prr.yaml")}
+    return {"controls-table": controls_table, "region-differences": region_differences,
+            "escalation-table": lambda: escalation_table(readme.parent / "examples" / "orders" / "prr.yaml")}
 
 
 def _marker(name: str) -> tuple[str, str]:

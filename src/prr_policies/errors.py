@@ -1,4 +1,6 @@
-"""The one error type for bad input: it names the file and the path inside it."""
+"""The error types the CLI maps to its exit codes: :class:`InputError` (bad input, exit 2; it
+names the file and the path inside it) and :class:`EvaluationError` (the tool or its
+environment failed, exit 3)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,20 @@ class GuardrailError(InputError):
         super().__init__(source, path, reason)
 
 
-class EvaluationError(Exception):
-    """The evaluation could not be done: a tool crashed, a dependency is missing, an environment
-    failure. The CLI maps it to exit code 3 ("could not evaluate"); the message says what failed."""
+class EvaluationError(RuntimeError):
+    """Nothing could be evaluated because of the tool or its environment, not the input: AWS
+    cannot be reached, checkov crashed, an optional dependency is missing. The CLI exits 3."""
+
+
+class MissingDependency(EvaluationError):
+    """An optional dependency (an extra of the package) is not installed."""
+
+    # top-level module -> the extra that installs it
+    EXTRAS = {"checkov": "checkov", "hcl2": "checkov", "policy_sentry": "guardrails", "boto3": "aws", "botocore": "aws",
+              "rdklib": "aws"}
+
+    def __init__(self, module: str, needed_for: str = "this command"):
+        self.module = module
+        self.extra = self.EXTRAS.get(module)
+        hint = f'pip install "prr-policies[{self.extra}]"' if self.extra else f"pip install {module}"
+        super().__init__(f"{needed_for} needs {module}, which is not installed: {hint}")

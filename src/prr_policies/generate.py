@@ -1,7 +1,7 @@
 """The one generation hub: every artifact ``prr-policies generate`` writes, and the manifest that
 makes them recognisable as generated.
 
-``artifacts(settings)`` returns ``{relative path: text}`` for the SCPs, the permissions
+``artifacts(settings)`` returns ``{relative path: text}`` for the SCPs, the RCPs, the permissions
 boundaries and roles (:mod:`prr_policies.guardrails`) and the conformance pack with its rule
 function's permissions (:mod:`prr_policies.config_rules.pack`).
 
@@ -38,12 +38,13 @@ NOTICE = ("Written by `prr-policies generate`: the files below were generated fr
 
 def artifacts(settings: Settings) -> dict[str, str]:
     """Every generated file for ``settings``, by path relative to the output folder."""
+    from prr_policies import guardrails
     from prr_policies.config_rules import pack
-    from prr_policies.guardrails import boundaries, scp
 
-    out = scp.generate(settings)
-    out.update(boundaries.generate(settings))
+    out = guardrails.generate(settings)
     out.update(pack.generate(settings))
+    from prr_policies.guardrails import oidc  # the deploy role's GitHub OIDC trust policies
+    out.update(oidc.generate(settings))
     return dict(sorted(out.items()))
 
 
@@ -63,10 +64,11 @@ class OverwriteRefused(InputError):
 class Manifest:
     settings: str | None = None
     files: dict[str, str] = field(default_factory=dict)
+    notice: str = NOTICE
 
     @classmethod
-    def read(cls, out: Path) -> "Manifest":
-        path = out / MANIFEST
+    def read(cls, out: Path, name: str = MANIFEST) -> "Manifest":
+        path = out / name
         if not path.is_file():
             return cls()
         try:
@@ -84,7 +86,7 @@ class Manifest:
         return cls(settings if isinstance(settings, str) else None, dict(files))
 
     def render(self) -> str:
-        doc: dict[str, Any] = {"_generated": NOTICE, "settings": self.settings, "files": dict(sorted(self.files.items()))}
+        doc: dict[str, Any] = {"_generated": self.notice, "settings": self.settings, "files": dict(sorted(self.files.items()))}
         return json.dumps(doc, indent=2) + "\n"
 
 
@@ -107,17 +109,20 @@ class Plan:
     refused_overwrite: list[str] = field(default_factory=list)  # the user's files in the way
     refused_remove: list[str] = field(default_factory=list)  # ours but edited since, no longer generated
     manifest_stale: bool = False
+    manifest: str = MANIFEST
 
     @property
     def differ(self) -> list[str]:
         return sorted(self.write + self.remove + self.refused_overwrite + self.refused_remove
-                      + ([MANIFEST] if self.manifest_stale else []))
+                      + ([self.manifest] if self.manifest_stale else []))
 
 
-def plan(out: str | Path, generated: dict[str, str], settings_file: Path | None) -> Plan:
+def plan(out: str | Path, generated: dict[str, str], settings_file: Path | None, manifest: str = MANIFEST,
+         notice: str = NOTICE) -> Plan:
+    """``manifest``: the manifest's path under ``out`` (the documents keep theirs in docs/)."""
     root = Path(out)
-    old = Manifest.read(root)
-    result = Plan()
+    old = Manifest.read(root, manifest)
+    result = Plan(manifest=manifest)
     for rel, text in generated.items():
         path = root / rel
         current = path.read_text(encoding="utf-8") if path.is_file() else None
@@ -137,21 +142,22 @@ def plan(out: str | Path, generated: dict[str, str], settings_file: Path | None)
             result.remove.append(rel)
         else:
             result.refused_remove.append(rel)
-    wanted = Manifest(_settings_ref(root, settings_file), {rel: digest(text) for rel, text in generated.items()})
-    current_manifest = (root / MANIFEST).read_text(encoding="utf-8") if (root / MANIFEST).is_file() else None
+    wanted = Manifest(_settings_ref(root, settings_file), {rel: digest(text) for rel, text in generated.items()}, notice)
+    current_manifest = (root / manifest).read_text(encoding="utf-8") if (root / manifest).is_file() else None
     result.manifest_stale = current_manifest != wanted.render()
     return result
 
 
-def write(out: str | Path, generated: dict[str, str], settings_file: Path | None) -> Plan:
+def write(out: str | Path, generated: dict[str, str], settings_file: Path | None, manifest: str = MANIFEST,
+          notice: str = NOTICE) -> Plan:
     """Write ``generated`` under ``out`` and the manifest; remove the files a previous run wrote
     that are no longer generated. Raises :class:`OverwriteRefused` before touching anything
     when a file in the way is not ours."""
     root = Path(out)
-    p = plan(root, generated, settings_file)
+    p = plan(root, generated, settings_file, manifest, notice)
     if p.refused_overwrite:
         raise OverwriteRefused(root, p.refused_overwrite, "refusing to overwrite files that `prr-policies generate` did not "
-                               f"write (they are not in {MANIFEST}); move them away or delete them")
+                               f"write (they are not in {manifest}); move them away or delete them")
     if p.refused_remove:
         raise OverwriteRefused(root, p.refused_remove, "these generated files are no longer generated but were edited since; "
                                "delete them yourself if the edits can go")
@@ -162,9 +168,10 @@ def write(out: str | Path, generated: dict[str, str], settings_file: Path | None
     for rel in p.remove:
         (root / rel).unlink()
     if p.manifest_stale:
-        root.mkdir(parents=True, exist_ok=True)
-        (root / MANIFEST).write_text(Manifest(_settings_ref(root, settings_file),
-                                              {rel: digest(text) for rel, text in generated.items()}).render(), encoding="utf-8")
+        (root / manifest).parent.mkdir(parents=True, exist_ok=True)
+        (root / manifest).write_text(Manifest(_settings_ref(root, settings_file),
+                                              {rel: digest(text) for rel, text in generated.items()}, notice).render(),
+                                     encoding="utf-8")
     return p
 
 

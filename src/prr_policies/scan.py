@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from prr_policies.catalog import catalog
-from prr_policies.errors import EvaluationError, InputError
+from prr_policies.errors import EvaluationError, InputError, MissingDependency
 from prr_policies.result import Status
 from prr_policies.scan_inputs import (
-    INSTALL_HINT, ModuleCall, Tree, has_tf_files, is_tf_file, parse_tf, module_calls, read_show_json,
+    ModuleCall, Tree, has_tf_files, is_tf_file, parse_tf, module_calls, read_show_json,
     state_as_plan, tf_dirs,
 )
 from prr_policies.settings import DEFAULTS_FILE, ENV_VAR, load_settings
@@ -216,11 +216,9 @@ def _installed(name: str) -> bool:
 
 def require_tools() -> None:
     """EvaluationError with the install hint when checkov or python-hcl2 is missing."""
-    missing = [label for module, label in (("checkov", "checkov"), ("hcl2", "python-hcl2 (bc-python-hcl2)"))
-               if not _installed(module)]
-    if missing:
-        raise EvaluationError(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed; "
-                              f"scan runs checkov: {INSTALL_HINT}")
+    for module in ("checkov", "hcl2"):
+        if not _installed(module):
+            raise MissingDependency(module, "`prr-policies scan`")
 
 
 def check_checkov_args(args: tuple[str, ...]) -> None:

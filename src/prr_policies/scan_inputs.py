@@ -23,12 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from prr_policies.errors import EvaluationError, InputError
+from prr_policies.errors import EvaluationError, InputError, MissingDependency
 
 TF_SUFFIXES = (".tf", ".tf.json")
 # Directories checkov never walks into (its IGNORED_DIRECTORIES default, plus every hidden one).
 IGNORED_DIRS = frozenset({"node_modules", ".terraform", ".serverless"})
-INSTALL_HINT = 'pip install "prr-policies[checkov]"'
 # Terraform's JSON output formats: 0.1 (Terraform 0.12-0.14), 0.2 (0.15), 1.x (1.0 and later;
 # a minor version only adds fields).
 SUPPORTED_FORMATS = "0.1, 0.2 and 1.x"
@@ -62,7 +61,7 @@ def _hcl2() -> Any:
     try:
         import hcl2  # checkov's HCL parser (bc-python-hcl2)
     except ImportError:
-        raise EvaluationError(f"python-hcl2 is not installed (scan needs checkov and its HCL parser): {INSTALL_HINT}") from None
+        raise MissingDependency("hcl2", "reading Terraform (python-hcl2, checkov's parser)") from None
     return hcl2
 
 

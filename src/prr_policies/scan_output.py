@@ -1,4 +1,4 @@
-"""The outputs of ``prr-policies scan``: a table (cli), JSON, SARIF 2.1.0 and JUnit XML.
+"""The outputs of ``prr-policies scan``: a table (cli), JSON, SARIF 2.1.0, JUnit XML and ASFF.
 
 Every format carries the same content: each finding with its file and line range, its reason,
 the control's remediation and link; every exemption with its reason; counts per control and per
@@ -223,7 +223,14 @@ def junit(result: "ScanResult") -> str:
     return ET.tostring(suites, encoding="unicode", xml_declaration=True)
 
 
-RENDERERS = {"cli": table, "json": as_json, "sarif": sarif, "junitxml": junit}
+def asff(result: "ScanResult") -> str:
+    """AWS Security Hub's format (prr_policies.security_hub): the PRR control findings."""
+    from prr_policies.security_hub import render_scan
+
+    return render_scan(result.findings)
+
+
+RENDERERS = {"cli": table, "json": as_json, "sarif": sarif, "junitxml": junit, "asff": asff}
 
 
 def render(result: "ScanResult", output: str) -> str:

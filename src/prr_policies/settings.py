@@ -161,6 +161,21 @@ _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 _ROLE_PATTERN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|\*):role/[\w+=,.@/*?-]+$")
 _NAME = re.compile(r"^[\w+=,.@-]+$")
 _TAG_KEY = re.compile(r"^[\w.:/=+@ -]{1,128}$")
+_ACCOUNT = re.compile(r"^\d{12}$")
+_FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_APP_NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+
+
+def _check_role_patterns(source: str, path: str, arns: tuple[str, ...]) -> None:
+    """Role ARN patterns that exempt or protect roles: a path is allowed (Identity Center roles
+    live under ``aws-reserved/sso.amazonaws.com/``), a role part that is only a wildcard is not
+    (it would name every role under it)."""
+    for i, arn in enumerate(arns):
+        if not _ROLE_PATTERN.match(arn):
+            raise InputError(source, f"{path}[{i}]", f"{arn!r} is not a role ARN (pattern) like arn:aws:iam::*:role/BreakGlass "
+                             "or arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_Security_*")
+        if not arn.split(":role/", 1)[1].rsplit("/", 1)[-1].strip("*?"):
+            raise InputError(source, f"{path}[{i}]", f"{arn!r} names every role (under its path); name the roles themselves")
 
 
 @dataclass(frozen=True)
@@ -170,6 +185,9 @@ class TagGuardrails:
     # service prefix (lambda, sqs, sns, logs, kms, secretsmanager) -> extra required tags
     required_by_service: dict[str, dict[str, tuple[str, ...]]]
     protected: tuple[str, ...]
+    # Log group name patterns AWS services create through your roles without tags (API Gateway
+    # execution logs, CodeBuild, ECS awslogs-create-group): exempt from tags on create.
+    service_log_groups: tuple[str, ...] = ()
 
     def validate(self, source: str, path: str) -> None:
         for where, keys in [("required", self.required), *((f"required_by_service.{k}", v) for k, v in self.required_by_service.items())]:
@@ -180,6 +198,16 @@ class TagGuardrails:
         if unknown:
             raise InputError(source, f"{path}.required_by_service.{sorted(unknown)[0]}",
                              f"tags on create are enforced for {', '.join(TAGGABLE_SERVICES)}")
+        for i, name in enumerate(self.service_log_groups):
+            if not re.match(r"^[\w.\-/#*?]{1,512}$", name):
+                raise InputError(source, f"{path}.service_log_groups[{i}]", f"{name!r} is not a log group name pattern")
+            if not name.strip("*?/"):
+                raise InputError(source, f"{path}.service_log_groups[{i}]", f"{name!r} would exempt every log group; name the groups services create")
+
+    def all_protected(self) -> tuple[str, ...]:
+        """Every tag kept against removal and change: the required ones and the protected ones."""
+        keys = [*self.required, *(k for svc in self.required_by_service.values() for k in svc), *self.protected]
+        return tuple(dict.fromkeys(keys))
 
 
 TAGGABLE_SERVICES = ("lambda", "sqs", "sns", "logs", "kms", "secretsmanager")
@@ -187,17 +215,26 @@ TAGGABLE_SERVICES = ("lambda", "sqs", "sns", "logs", "kms", "secretsmanager")
 
 @dataclass(frozen=True)
 class CodeSigningGuardrails:
-    allowed_configs: tuple[str, ...]  # code signing config ARNs (ArnLike patterns)
-    # function names (wildcards allowed) exempt from the signing SCP: container-image functions
+    # code signing config ARNs, each pinned to its account and Region (no wildcards)
+    allowed_configs: tuple[str, ...]
+    # exact names of the container-image functions exempt from the signing SCP (Lambda has no
+    # package-type condition key, so a name pattern would exempt .zip functions too)
     exempt_function_names: tuple[str, ...]
+    # accounts whose Lambda layers functions may use, besides the function's own account
+    layer_publishers: tuple[str, ...] = ()
 
     def validate(self, source: str, path: str) -> None:
         for i, arn in enumerate(self.allowed_configs):
-            if not re.match(r"^arn:aws[a-z-]*:lambda:[a-z0-9*?-]+:(\d{12}|\*):code-signing-config:[\w*?-]+$", arn):
-                raise InputError(source, f"{path}.allowed_configs[{i}]", f"{arn!r} is not a code signing config ARN")
+            if not re.match(r"^arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-\d:\d{12}:code-signing-config:csc-[a-z0-9]{17}$", arn):
+                raise InputError(source, f"{path}.allowed_configs[{i}]", f"{arn!r} is not a code signing config ARN pinned to its Region "
+                                 "and account (arn:aws:lambda:eu-west-1:111122223333:code-signing-config:csc-..., no wildcards)")
         for i, name in enumerate(self.exempt_function_names):
-            if not re.match(r"^[\w*?-]+$", name):
-                raise InputError(source, f"{path}.exempt_function_names[{i}]", f"{name!r} is not a function name pattern")
+            if not _FUNCTION_NAME.match(name):
+                raise InputError(source, f"{path}.exempt_function_names[{i}]", f"{name!r} is not an exact function name (no wildcards: "
+                                 "Lambda has no package-type condition key, so a pattern would exempt .zip functions too)")
+        for i, acct in enumerate(self.layer_publishers):
+            if not _ACCOUNT.match(acct):
+                raise InputError(source, f"{path}.layer_publishers[{i}]", f"{acct!r} is not a 12-digit account id")
 
 
 @dataclass(frozen=True)
@@ -223,8 +260,13 @@ class ApplicationGuardrails:
     artifact_buckets: tuple[str, ...]
     signing_profiles: tuple[str, ...]
     functions: dict[str, FunctionAccess]
+    # A role of its own that signs packages (its policy is generated); null: the deploy role signs.
+    signing_role: str | None = None
 
     def validate(self, source: str, path: str) -> None:
+        if self.name is not None and not _APP_NAME.match(self.name):
+            raise InputError(source, f"{path}.name", f"{self.name!r}: lower-case letters, digits and _ (no -: the application's "
+                             "resources are named <prefix><name>-..., and a - would let one name be the prefix of another)")
         for key in ("role_prefix", "resource_prefix", "boundary_policy", "ci_boundary_policy"):
             if not _NAME.match(getattr(self, key)):
                 raise InputError(source, f"{path}.{key}", "must be a non-empty IAM name (letters, digits, +=,.@_-)")
@@ -232,9 +274,99 @@ class ApplicationGuardrails:
             if getattr(self, key).startswith((self.role_prefix, self.resource_prefix)):
                 raise InputError(source, f"{path}.{key}", "must not start with role_prefix or resource_prefix: "
                                  "the deploy role may edit policies with those prefixes")
+        if self.signing_role is not None:
+            if not _NAME.match(self.signing_role):
+                raise InputError(source, f"{path}.signing_role", f"{self.signing_role!r} is not a role name")
+            if self.signing_role.startswith(self.role_prefix):
+                raise InputError(source, f"{path}.signing_role", "must not start with role_prefix: the deploy role may change those roles")
+        own = f"{self.resource_prefix}{self.name}-" if self.name else self.resource_prefix
         for name in self.functions:
-            if not name.startswith(self.resource_prefix):
-                raise InputError(source, f"{path}.functions.{name}", f"function names start with resource_prefix {self.resource_prefix!r}")
+            if not name.startswith(own):
+                raise InputError(source, f"{path}.functions.{name}", f"function names start with {own!r} (resource_prefix, name, -)")
+
+    @property
+    def resources(self) -> str:
+        """The prefix of every resource of this application: ``<resource_prefix><name>-``."""
+        return f"{self.resource_prefix}{self.name}-"
+
+    @property
+    def roles(self) -> str:
+        """The prefix of this application's roles and policies: ``<role_prefix><name>-``."""
+        return f"{self.role_prefix}{self.name}-"
+
+    @property
+    def codedeploy_role(self) -> str:
+        """The generated CodeDeploy service role of this application."""
+        return f"{self.roles}codedeploy"
+
+
+# Services whose resources an RCP data perimeter can keep inside the organization (AWS
+# Organizations, "List of AWS services that support RCPs"; STS has its own statement).
+PERIMETER_SERVICES = ("s3", "sqs", "kms", "secretsmanager", "dynamodb", "logs", "ecr", "cognito-identity", "aoss")
+
+
+@dataclass(frozen=True)
+class PerimeterGuardrails:
+    # RCP services whose resources no principal outside the organization may use
+    services: tuple[str, ...]
+    # accounts outside the organization that may use them anyway (partners, vendors)
+    trusted_accounts: tuple[str, ...]
+    # AWS service principals that may act on them (with their source inside the organization)
+    trusted_service_principals: tuple[str, ...]
+    # false: only the Lambda and CodeDeploy services assume application roles;
+    # true: principals inside the organization may too (when a role's trust policy lets them)
+    app_roles_assumable_in_organization: bool
+
+    def validate(self, source: str, path: str) -> None:
+        for i, svc in enumerate(self.services):
+            if svc not in PERIMETER_SERVICES:
+                raise InputError(source, f"{path}.services[{i}]", f"{svc!r}: RCPs govern {', '.join(PERIMETER_SERVICES)}")
+        for i, acct in enumerate(self.trusted_accounts):
+            if not _ACCOUNT.match(acct):
+                raise InputError(source, f"{path}.trusted_accounts[{i}]", f"{acct!r} is not a 12-digit account id")
+        for i, sp in enumerate(self.trusted_service_principals):
+            if not re.match(r"^[a-z0-9-]+(\.[a-z0-9*-]+)*\.amazonaws\.com$", sp) or sp.startswith("*"):
+                raise InputError(source, f"{path}.trusted_service_principals[{i}]", f"{sp!r} is not a service principal like sns.amazonaws.com")
+
+
+@dataclass(frozen=True)
+class SelfProtection:
+    """The detective layer's own resources, kept from everyone but the security roles."""
+
+    config_rule_functions: tuple[str, ...]  # the custom-rule function names
+    config_rule_roles: tuple[str, ...]  # their roles (ARN patterns): the only callers of config:PutEvaluations
+    cloudtrail_buckets: tuple[str, ...]  # the CloudTrail bucket names
+    cloudtrail_keys: tuple[str, ...]  # the trail's KMS key ARNs
+
+    def validate(self, source: str, path: str) -> None:
+        for i, name in enumerate(self.config_rule_functions):
+            if not _FUNCTION_NAME.match(name):
+                raise InputError(source, f"{path}.config_rule_functions[{i}]", f"{name!r} is not a function name")
+        _check_role_patterns(source, f"{path}.config_rule_roles", self.config_rule_roles)
+        for i, b in enumerate(self.cloudtrail_buckets):
+            if not re.match(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", b):
+                raise InputError(source, f"{path}.cloudtrail_buckets[{i}]", f"{b!r} is not an S3 bucket name")
+        for i, k in enumerate(self.cloudtrail_keys):
+            if not re.match(r"^arn:aws[a-z-]*:kms:([a-z]{2}(-[a-z]+)+-\d|\*):(\d{12}|\*):key/[A-Za-z0-9-]+$", k):
+                raise InputError(source, f"{path}.cloudtrail_keys[{i}]", f"{k!r} is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)")
+
+
+@dataclass(frozen=True)
+class GithubOidc:
+    """GitHub Actions OIDC for the deploy role's trust policy (prr_policies.guardrails.oidc)."""
+
+    repository: str | None  # "Owner/repo", exactly as GitHub spells it: the sub claim compares case-sensitively
+    environments: dict[str, str]  # GitHub environment -> the AWS account id whose deploy role it may assume
+    audience: str
+
+    def validate(self, source: str, path: str) -> None:
+        if self.repository is not None and not re.match(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*)/[A-Za-z0-9._-]+$", self.repository):
+            raise InputError(source, f"{path}.repository", f"{self.repository!r} is not a GitHub repository like Owner/name")
+        for env, account in self.environments.items():
+            if not re.match(r"^[^*?\s:][^*?:]*$", env) or env != env.strip():
+                raise InputError(source, f"{path}.environments.{env}", "not a GitHub environment name (no wildcards, colons or surrounding blanks)")
+            if not re.match(r"^\d{12}$", str(account)):
+                raise InputError(source, f"{path}.environments.{env}", f"{account!r} is not a 12-digit AWS account id")
 
 
 @dataclass(frozen=True)
@@ -247,20 +379,149 @@ class Guardrails:
     code_signing: CodeSigningGuardrails
     application: ApplicationGuardrails
     scp_max_policies_per_target: int
+    perimeter: PerimeterGuardrails
+    self_protection: SelfProtection
+    organization_id: str | None = None  # o-..., for the RCPs' organization perimeter
+    rcp_max_policies_per_target: int = 5
+    github_oidc: GithubOidc | None = None
 
     def validate(self, source: str, path: str) -> None:
         for i, r in enumerate(self.allowed_regions):
             if not _REGION.match(r):
                 raise InputError(source, f"{path}.allowed_regions[{i}]", f"{r!r} is not a Region name like eu-west-1")
         for key in ("break_glass_principals", "security_roles"):
-            for i, arn in enumerate(getattr(self, key)):
-                if not _ROLE_PATTERN.match(arn):
-                    raise InputError(source, f"{path}.{key}[{i}]", f"{arn!r} is not a role ARN (pattern) like arn:aws:iam::*:role/BreakGlass")
+            _check_role_patterns(source, f"{path}.{key}", getattr(self, key))
         for i, name in enumerate(self.pipeline_roles):
             if not _NAME.match(name):
                 raise InputError(source, f"{path}.pipeline_roles[{i}]", f"{name!r} is not a role name")
-        if not 2 <= self.scp_max_policies_per_target <= 5:
-            raise InputError(source, f"{path}.scp_max_policies_per_target", "AWS allows 1 to 5 SCPs per target, FullAWSAccess included")
+        if self.application.signing_role in self.pipeline_roles:
+            raise InputError(source, f"{path}.application.signing_role", "must be a role of its own, not a deploy role")
+        prefix = self.application.role_prefix
+        named = [(f"pipeline_roles[{i}]", n) for i, n in enumerate(self.pipeline_roles)]
+        named += [(f"{key}[{i}]", arn.split(":role/", 1)[1]) for key in ("break_glass_principals", "security_roles")
+                  for i, arn in enumerate(getattr(self, key))]
+        for where, name in named:
+            if name.startswith(prefix):
+                raise InputError(source, f"{path}.{where}", f"{name!r} starts with application.role_prefix {prefix!r}: the RCPs let only "
+                                 "Lambda and CodeDeploy assume those roles, and the deploy role may change them")
+        if self.organization_id is not None and not re.match(r"^o-[a-z0-9]{10,32}$", self.organization_id):
+            raise InputError(source, f"{path}.organization_id", f"{self.organization_id!r} is not an organization id like o-a1b2c3d4e5")
+        for key in ("scp_max_policies_per_target", "rcp_max_policies_per_target"):
+            if not 2 <= getattr(self, key) <= 5:
+                kind = "SCPs" if key.startswith("scp") else "RCPs"
+                full = "FullAWSAccess" if key.startswith("scp") else "RCPFullAWSAccess"
+                raise InputError(source, f"{path}.{key}", f"AWS allows 1 to 5 {kind} per target, {full} included (so 2 to 5 here)")
+
+
+@dataclass(frozen=True)
+class LatencyBudget:
+    p50_ms: int
+    p99_ms: int
+
+    def validate(self, source: str, path: str) -> None:
+        if self.p50_ms < 1:
+            raise InputError(source, f"{path}.p50_ms", "must be at least 1 ms")
+        _check_range(source, path, self.p50_ms, self.p99_ms, "p50_ms", "p99_ms")
+
+
+@dataclass(frozen=True)
+class Throughput:
+    sustained_rps: float
+    burst_rps: float
+
+    def validate(self, source: str, path: str) -> None:
+        if self.sustained_rps <= 0:
+            raise InputError(source, f"{path}.sustained_rps", "must be more than 0 requests per second")
+        if self.burst_rps < self.sustained_rps:
+            raise InputError(source, f"{path}.burst_rps", f"{self.burst_rps} is less than sustained_rps {self.sustained_rps}")
+
+
+@dataclass(frozen=True)
+class CostKpis:
+    monthly_budget_usd: float
+    max_usd_per_million_requests: float
+
+    def validate(self, source: str, path: str) -> None:
+        for key in ("monthly_budget_usd", "max_usd_per_million_requests"):
+            if getattr(self, key) <= 0:
+                raise InputError(source, f"{path}.{key}", "must be more than 0")
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    role: str
+    reach: str  # how to page them: a pager service, phone number, e-mail or channel
+
+
+@dataclass(frozen=True)
+class EscalationStep:
+    after_minutes: int
+    contact: str  # a contact's name
+
+
+@dataclass(frozen=True)
+class OnCall:
+    contacts: tuple[Contact, ...]
+    escalation: tuple[EscalationStep, ...]
+
+    def validate(self, source: str, path: str) -> None:
+        names: set[str] = set()
+        for i, c in enumerate(self.contacts):
+            for key in ("name", "role", "reach"):
+                if not getattr(c, key).strip():
+                    raise InputError(source, f"{path}.contacts[{i}].{key}", "must not be empty")
+            if c.name in names:
+                raise InputError(source, f"{path}.contacts[{i}].name", f"duplicate contact {c.name!r}")
+            names.add(c.name)
+        last = -1
+        for i, step in enumerate(self.escalation):
+            where = f"{path}.escalation[{i}]"
+            if step.contact not in names:
+                raise InputError(source, f"{where}.contact", f"{step.contact!r} is not one of the contacts")
+            if i == 0 and step.after_minutes != 0:
+                raise InputError(source, f"{where}.after_minutes", "the first step pages at 0 minutes")
+            if step.after_minutes <= last:
+                raise InputError(source, f"{where}.after_minutes", f"{step.after_minutes} is not after the previous step ({last})")
+            last = step.after_minutes
+        if self.contacts and not self.escalation:
+            raise InputError(source, f"{path}.escalation", "contacts are set but no escalation step pages them")
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """The PRR's own numbers: what the service promises and who answers for it."""
+
+    service: str | None  # the service's name in the documents (null: the application's name)
+    region: str | None  # where the console links point (null: the first allowed Region)
+    stack: str | None  # the Terraform plan JSON the diagrams and dashboard are drawn from, relative to this file
+    availability_slo_percent: float
+    slo_window_days: int
+    latency: LatencyBudget
+    throughput: Throughput
+    rto_minutes: int
+    rpo_minutes: int
+    data_retention_days: int
+    cost: CostKpis
+    on_call: OnCall
+
+    def validate(self, source: str, path: str) -> None:
+        if not 0 < self.availability_slo_percent < 100:
+            raise InputError(source, f"{path}.availability_slo_percent", "must be between 0 and 100 (exclusive)")
+        if not 1 <= self.slo_window_days <= 366:
+            raise InputError(source, f"{path}.slo_window_days", "must be between 1 and 366 days")
+        for key in ("rto_minutes", "rpo_minutes", "data_retention_days"):
+            if getattr(self, key) < 1:
+                raise InputError(source, f"{path}.{key}", "must be at least 1")
+        if self.region is not None and not _REGION.match(self.region):
+            raise InputError(source, f"{path}.region", f"{self.region!r} is not a Region name like eu-west-1")
+        steps = self.on_call.escalation
+        if steps and steps[-1].after_minutes >= self.rto_minutes:
+            raise InputError(source, f"{path}.on_call.escalation[{len(steps) - 1}].after_minutes",
+                             f"the last escalation ({steps[-1].after_minutes} min) must start before the RTO ({self.rto_minutes} min)")
+
+    def error_budget_minutes(self) -> float:
+        return self.slo_window_days * 24 * 60 * (100 - self.availability_slo_percent) / 100
 
 
 @dataclass(frozen=True)
@@ -276,6 +537,7 @@ class Settings:
     release: ReleaseSettings | None = None
     iam: IamSettings | None = None
     guardrails: Guardrails | None = None
+    readiness: Readiness | None = None
     source: str = field(default="<defaults>", compare=False, metadata={"internal": True})
 
     def runtime_deprecation(self, runtime: str) -> datetime.date | None:
@@ -288,18 +550,15 @@ class Settings:
 
 
 def _read_yaml(path: Path) -> Any:
-    import yaml
+    from prr_policies import _yaml
 
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(str(path), "", f"cannot read settings file: {exc.strerror or exc}") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InputError(str(path), where, f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    except UnicodeDecodeError:
+        raise InputError(str(path), "", "cannot read settings file: not UTF-8 text") from None
+    return _yaml.load(text, str(path))
 
 
 @lru_cache(maxsize=1)
@@ -322,19 +581,23 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
-    """Defaults merged with ``path`` (a prr.yaml); errors name the file and the key path."""
+def merged_settings_data(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """The packaged defaults merged with ``path`` (a prr.yaml), before validation."""
     data = _read_yaml(DEFAULTS_FILE)
-    source = "<defaults>"
     if path is not None:
-        source = str(path)
         own = _read_yaml(Path(path))
         if own is None:
             own = {}
         if not isinstance(own, dict):
-            raise InputError(source, "", f"expected a mapping at the top level, got {type(own).__name__}")
+            raise InputError(str(path), "", f"expected a mapping at the top level, got {type(own).__name__}")
         data = _merge(data, own)
-    return dataclasses.replace(parse_dataclass(Settings, data, source), source=source)
+    return data
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Defaults merged with ``path`` (a prr.yaml); errors name the file and the key path."""
+    source = "<defaults>" if path is None else str(path)
+    return dataclasses.replace(parse_dataclass(Settings, merged_settings_data(path), source), source=source)
 
 
 def settings_path_from_env(cwd: str | os.PathLike[str] | None = None) -> Path | None:

@@ -19,6 +19,12 @@ CATALOG_DIR = Path(__file__).resolve().parent
 CONTROL_ID = re.compile(r"^PRR-[A-Z]+-\d{3}$")
 CHECKOV_ID = re.compile(r"^CKV2?_PRR_\d+$")
 Severity = Literal["LOW", "MEDIUM", "HIGH", "CRITICAL"]
+# The PRR checklist's categories, and the non-functional targets (readiness settings) a control helps meet.
+ChecklistCategory = Literal["identity", "code integrity", "secrets", "network", "reliability", "observability", "release",
+                            "resilience", "cost"]
+Nfr = Literal["availability", "latency", "throughput", "recovery", "retention", "cost"]
+CLOUDTRAIL_EVENT = re.compile(r"^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$")
+RUNBOOK_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,21 @@ class Control:
     # The facts type its rule reads (a dataclass in prr_policies.facts); None for controls that
     # only guardrails enforce.
     facts: str | None = None
+    # AWS Security Hub controls that check the same thing (ids from security_hub_controls.yaml).
+    security_hub: tuple[str, ...] = ()
+    # API calls whose CloudTrail events show the control's subject being changed: "service:Operation"
+    # with botocore's service and operation names (the documents' tests check them against botocore).
+    cloudtrail_events: tuple[str, ...] = ()
+    # Where the control sits in the PRR checklist, and which readiness targets it helps meet.
+    checklist: ChecklistCategory | None = None
+    nfr: tuple[Nfr, ...] = ()
+
+
+@dataclass(frozen=True)
+class _SecurityHubFile:
+    source: str
+    services_without_controls: tuple[str, ...]
+    controls: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -94,6 +115,9 @@ class _ComplianceFile:
 class Catalog:
     requirements: tuple[Requirement, ...]
     controls: tuple[Control, ...]
+    # AWS Security Hub control id -> title, and where that list comes from.
+    security_hub_controls: dict[str, str] = field(default_factory=dict)
+    security_hub_source: str = ""
 
     def control(self, control_id: str) -> Control:
         for c in self.controls:
@@ -110,13 +134,13 @@ class Catalog:
 
 
 def _load(cls: type, path: Path) -> object:
-    import yaml
+    from prr_policies import _yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError(str(path), "", f"cannot read catalog file: {exc}") from None
-    return parse_dataclass(cls, data, str(path))
+    return parse_dataclass(cls, _yaml.load(text, str(path)), str(path))
 
 
 def _unique(ids: list[str], source: str, where: str) -> None:
@@ -134,6 +158,8 @@ def load_catalog(directory: Path = CATALOG_DIR) -> Catalog:
     reqs: _RequirementsFile = _load(_RequirementsFile, req_file)  # type: ignore[assignment]
     ctls: _ControlsFile = _load(_ControlsFile, ctl_file)  # type: ignore[assignment]
     valid: _ComplianceFile = _load(_ComplianceFile, comp_file)  # type: ignore[assignment]
+    hub_file = directory / "security_hub_controls.yaml"
+    hub: _SecurityHubFile = _load(_SecurityHubFile, hub_file)  # type: ignore[assignment]
 
     _unique([r.id for r in reqs.requirements], str(req_file), "requirements")
     _unique([c.id for c in ctls.controls], str(ctl_file), "controls")
@@ -166,7 +192,22 @@ def load_catalog(directory: Path = CATALOG_DIR) -> Catalog:
             raise InputError(src, f"{at}.enforcement.config_rules", f"the custom rule of {c.id} is named {c.id.lower()}")
         if c.enforcement.custom_rule(c.id) and not c.enforcement.config_trigger:
             raise InputError(src, f"{at}.enforcement.config_trigger", "a custom Config rule needs a trigger (change or periodic)")
-    return Catalog(requirements=reqs.requirements, controls=ctls.controls)
+        _check_document_fields(c, src, at, hub)
+    return Catalog(requirements=reqs.requirements, controls=ctls.controls, security_hub_controls=dict(hub.controls),
+                   security_hub_source=hub.source)
+
+
+def _check_document_fields(c: Control, src: str, at: str, hub: _SecurityHubFile) -> None:
+    for j, sh in enumerate(c.security_hub):
+        if sh not in hub.controls:
+            raise InputError(src, f"{at}.security_hub[{j}]", f"{sh!r} is not in security_hub_controls.yaml")
+    _unique(list(c.security_hub), src, f"{at}.security_hub")
+    for j, ev in enumerate(c.cloudtrail_events):
+        if not CLOUDTRAIL_EVENT.match(ev):
+            raise InputError(src, f"{at}.cloudtrail_events[{j}]", f"{ev!r} is not service:Operation (e.g. lambda:UpdateFunctionConfiguration)")
+    _unique(list(c.cloudtrail_events), src, f"{at}.cloudtrail_events")
+    if c.enforcement.runbook is not None and not RUNBOOK_ID.match(c.enforcement.runbook):
+        raise InputError(src, f"{at}.enforcement.runbook", f"{c.enforcement.runbook!r} is not a runbook id (lower-case words and dashes)")
 
 
 @lru_cache(maxsize=1)

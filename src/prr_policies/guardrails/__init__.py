@@ -1,4 +1,4 @@
-"""Guardrails generated from ``prr.yaml``: SCPs, permissions boundaries and roles.
+"""Guardrails generated from ``prr.yaml``: SCPs, RCPs, permissions boundaries and roles.
 
 ``generate(settings)`` returns the guardrail documents as ``{relative path: text}``; the one
 place that writes them (with the conformance pack) is :mod:`prr_policies.generate`. The proofs
@@ -15,8 +15,9 @@ __all__ = ["GuardrailError", "generate"]
 
 
 def generate(settings: Settings) -> dict[str, str]:
-    from prr_policies.guardrails import boundaries, scp
+    from prr_policies.guardrails import boundaries, rcp, scp
 
     out = scp.generate(settings)
+    out.update(rcp.generate(settings))
     out.update(boundaries.generate(settings))
     return dict(sorted(out.items()))

@@ -1,18 +1,27 @@
-"""Permissions boundaries and roles from ``prr.yaml``.
+"""Permissions boundaries and roles from ``prr.yaml``. "The application's" means named with its
+own prefix, ``<resource_prefix><name>-`` (functions, queues, tables, buckets, log groups...) or
+``<role_prefix><name>-`` (roles and policies): one application's pipeline and functions never
+reach another's.
 
 - ``boundaries/<ci_boundary_policy>.json``: the CI/CD deploy role's boundary. Lambda deploy
-  actions only on the application's functions (name prefix and the application tag); PassRole
-  only of application roles and only to Lambda; roles created only with the application
-  boundary; no boundary removal or replacement, no edits of either boundary policy, no users,
-  access keys or login profiles, no change to the deploy roles themselves or to any trust
-  policy. It grants nothing that could run code: no Invoke, no message sending, no AssumeRole.
+  actions only on the application's functions (name prefix and the application tag, also for
+  tags given on create); PassRole only of the application's roles to Lambda and of its
+  CodeDeploy role to CodeDeploy; roles created and changed only with the application boundary;
+  the VPC lookups and the grants on the application's KMS keys (through Lambda only) that a VPC
+  function with a customer-managed environment key needs; no boundary removal or replacement,
+  no edits of either boundary policy, no users, access keys or login profiles, no change to the
+  deploy or signing roles or to any trust policy, no removal or change of the application tag.
+  It grants nothing that could run code: no Invoke, no message sending, no AssumeRole.
 - ``boundaries/<boundary_policy>.json``: the application boundary every execution role gets,
   built with policy_sentry's CRUD template over the application's resource prefix, plus the
-  wildcard-only actions a function needs (X-Ray, VPC network interfaces) and explicit denies of
-  IAM, STS role assumption, Organizations and Lambda deploy actions.
+  wildcard-only actions a function needs (X-Ray, VPC network interfaces), what the CodeDeploy
+  role does, and explicit denies of IAM, STS role assumption, Organizations, Lambda deploy
+  actions and the artifact buckets.
 - ``roles/<function>.json``: each function's execution-role policy, built with policy_sentry's
   CRUD template from the function's declared access, plus its own log group and X-Ray.
 - ``roles/<pipeline role>.json``: the deploy role's identity policy (the boundary's Allows).
+- ``roles/<role_prefix><name>-codedeploy.json``: the application's CodeDeploy service role.
+- ``roles/<signing_role>.json``: the separate signing role, when the settings name one.
 
 policy_sentry adds each write action's "dependent actions" (``iam:PassRole`` among them) on
 ``Resource: "*"``; those statements are dropped: a dependent action needs its own grant on its
@@ -26,89 +35,122 @@ import json
 from functools import lru_cache
 from typing import Any
 
+from prr_policies.iam.limits import POLICY_TYPES
 from prr_policies.guardrails.common import GuardrailError, require
-from prr_policies.settings import FunctionAccess, Settings
+from prr_policies.settings import ApplicationGuardrails, FunctionAccess, Settings
 
 ACCOUNT = "${aws:PrincipalAccount}"
-MANAGED_POLICY_MAX_CHARS = 6144  # whitespace does not count
+MANAGED = POLICY_TYPES["managed"]  # 6,144 characters, whitespace not counted
 
 LAMBDA_DEPLOY = ["lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration", "lambda:PublishVersion",
-                 "lambda:CreateAlias", "lambda:UpdateAlias", "lambda:Get*", "lambda:List*",
-                 "lambda:PutFunctionConcurrency", "lambda:PutFunctionEventInvokeConfig", "lambda:UpdateFunctionEventInvokeConfig",
-                 "lambda:PutProvisionedConcurrencyConfig", "lambda:DeleteProvisionedConcurrencyConfig",
-                 "lambda:PutFunctionCodeSigningConfig", "lambda:TagResource"]
+                 "lambda:CreateAlias", "lambda:UpdateAlias", "lambda:Get*", "lambda:List*", "lambda:PutFunctionConcurrency",
+                 "lambda:*FunctionEventInvokeConfig", "lambda:*ProvisionedConcurrencyConfig", "lambda:PutFunctionCodeSigningConfig",
+                 "lambda:TagResource"]
 TRIGGER_PRINCIPALS = ["apigateway.amazonaws.com", "events.amazonaws.com", "sns.amazonaws.com", "s3.amazonaws.com"]
 # IAM users, groups and long-lived credentials: never the deploy role's business.
 IDENTITY_WRITES = ["iam:*User*", "iam:*Group*", "iam:*AccessKey*", "iam:*LoginProfile*", "iam:*SSHPublicKey*",
                    "iam:*ServiceSpecificCredential*", "iam:*SigningCertificate*", "iam:*MFADevice*"]
 POLICY_EDITS = ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"]
+LOOKUPS = ["lambda:ListEventSourceMappings", "lambda:GetAccountSettings", "lambda:ListCodeSigningConfigs", "lambda:GetCodeSigningConfig",
+           "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"]
+SIGNING_LOOKUPS = ["signer:DescribeSigningJob", "signer:ListSigningJobs"]
+# What CodeDeploy does for a Lambda deployment (AWS's AWSCodeDeployRoleForLambda, without its
+# S3 and SNS grants): read and move aliases, read provisioned concurrency, run the hooks.
+CODEDEPLOY_LAMBDA = ["lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig"]
 
 
 def _doc(*stmts: dict) -> dict:
     return {"Version": "2012-10-17", "Statement": list(stmts)}
 
 
+def _app_functions(app: ApplicationGuardrails) -> str:
+    return f"arn:aws:lambda:*:{ACCOUNT}:function:{app.resources}*"
+
+
 def ci_allows(settings: Settings) -> list[dict]:
     g = require(settings)
     app = g.application
-    fn = f"arn:aws:lambda:*:{ACCOUNT}:function:{app.resource_prefix}*"
+    fn = _app_functions(app)
     mine = {"StringEquals": {f"aws:ResourceTag/{app.tag_key}": app.name}}
+    tagged_mine = {"StringEquals": {f"aws:RequestTag/{app.tag_key}": app.name}}
     app_boundary = f"arn:aws:iam::{ACCOUNT}:policy/{app.boundary_policy}"
     # IAM acts only in the caller's own account, so IAM resource ARNs keep "*" for the account
-    # (moto's policy validator also rejects a variable there).
-    app_roles = f"arn:aws:iam::*:role/{app.role_prefix}*"
+    # (moto's policy validator also rejects a variable there); so do CloudWatch Logs log groups,
+    # alarms and CodeDeploy, which have no resource-based policies that could grant another
+    # account these actions.
+    app_roles = f"arn:aws:iam::*:role/{app.roles}*"
+    role_tags = [*g.tags.all_protected(), app.tag_key]
+    signs = bool(app.signing_profiles and not app.signing_role)
     out = [
-        {"Sid": "CreateAppFunctions", "Effect": "Allow", "Action": ["lambda:CreateFunction"], "Resource": fn,
-         "Condition": {"StringEquals": {f"aws:RequestTag/{app.tag_key}": app.name}}},
+        # Lambda also authorizes lambda:TagResource for the tags given to CreateFunction (tag on
+        # create); the function has no tags yet, so that grant keys on the tags requested too.
+        {"Sid": "CreateAppFunctions", "Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:TagResource"], "Resource": fn,
+         "Condition": tagged_mine},
         {"Sid": "DeployAppFunctions", "Effect": "Allow", "Action": LAMBDA_DEPLOY, "Resource": fn, "Condition": mine},
         {"Sid": "AppFunctionTriggers", "Effect": "Allow", "Action": ["lambda:AddPermission", "lambda:RemovePermission"],
          "Resource": fn, "Condition": {**mine, "StringEqualsIfExists": {"lambda:Principal": TRIGGER_PRINCIPALS}}},
         {"Sid": "AppEventSourceMappings", "Effect": "Allow",
-         "Action": ["lambda:CreateEventSourceMapping", "lambda:UpdateEventSourceMapping", "lambda:DeleteEventSourceMapping",
-                    "lambda:GetEventSourceMapping"],
-         "Resource": "*", "Condition": {"ArnLike": {"lambda:FunctionArn": fn}}},
-        {"Sid": "LambdaRead", "Effect": "Allow", "Action": ["lambda:ListFunctions", "lambda:ListEventSourceMappings",
-                                                          "lambda:GetAccountSettings", "lambda:ListCodeSigningConfigs",
-                                                          "lambda:GetCodeSigningConfig"], "Resource": "*"},
+         "Action": ["lambda:*EventSourceMapping"], "Resource": "*", "Condition": {"ArnLike": {"lambda:FunctionArn": fn}}},
+        # Lookups on "*" (no resource-level permissions): Lambda's settings and code signing
+        # configs, and the subnets, security groups and VPC Lambda checks the caller may see for a
+        # VPC function. Not lambda:ListFunctions: it returns every function's configuration,
+        # other applications' environment variables included.
+        {"Sid": "Lookups", "Effect": "Allow", "Action": LOOKUPS + (SIGNING_LOOKUPS if signs else []), "Resource": "*"},
+        # A customer-managed environment key: Lambda uses the caller's permissions to create a grant
+        # and encrypt (kms:CreateGrant, kms:Encrypt), and to show the variables (kms:Decrypt): on
+        # the application's keys, and only through Lambda (kms:ViaService).
+        {"Sid": "AppKeysThroughLambda", "Effect": "Allow", "Action": ["kms:CreateGrant", "kms:Encrypt", "kms:Decrypt"],
+         "Resource": f"arn:aws:kms:*:{ACCOUNT}:key/*", "Condition": {**mine, "StringLike": {"kms:ViaService": "lambda.*.amazonaws.com"}}},
         {"Sid": "PassAppRolesToLambda", "Effect": "Allow", "Action": ["iam:PassRole"], "Resource": app_roles,
          "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}},
+        {"Sid": "PassCodeDeployRole", "Effect": "Allow", "Action": ["iam:PassRole"], "Resource": f"arn:aws:iam::*:role/{app.codedeploy_role}",
+         "Condition": {"StringEquals": {"iam:PassedToService": "codedeploy.amazonaws.com"}}},
+        # Every role-changing action that has the iam:PermissionsBoundary key is granted under it.
         {"Sid": "CreateAppRolesWithBoundary", "Effect": "Allow",
          "Action": ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
                     "iam:PutRolePolicy", "iam:DeleteRolePolicy"],
          "Resource": app_roles, "Condition": {"StringEquals": {"iam:PermissionsBoundary": app_boundary}}},
-        {"Sid": "AppRolesRead", "Effect": "Allow", "Action": ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies",
-                                                             "iam:ListAttachedRolePolicies", "iam:TagRole"], "Resource": app_roles},
-        {"Sid": "AppPolicies", "Effect": "Allow", "Action": ["iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicyVersion",
-                                                            "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions"],
-         "Resource": f"arn:aws:iam::*:policy/{app.role_prefix}*"},
+        # TagRole and UntagRole have no iam:PermissionsBoundary key: the role name (every role
+        # there carries the boundary, which the SCPs keep) and the tag keys bound them.
+        {"Sid": "AppRoleTags", "Effect": "Allow", "Action": ["iam:TagRole", "iam:UntagRole"], "Resource": app_roles,
+         "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": role_tags}}},
+        {"Sid": "AppRolesReadAndPolicies", "Effect": "Allow",
+         "Action": ["iam:GetRole*", "iam:ListRole*", "iam:ListAttachedRolePolicies", "iam:CreatePolicy", "iam:CreatePolicyVersion",
+                    "iam:DeletePolicyVersion", "iam:GetPolicy*", "iam:ListPolicyVersions"],
+         "Resource": [app_roles, f"arn:aws:iam::*:policy/{app.roles}*"]},
         {"Sid": "AppLogsAndAlarms", "Effect": "Allow",
          "Action": ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:AssociateKmsKey", "logs:TagResource",
                     "logs:TagLogGroup", "logs:DescribeLogGroups", "cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms"],
-         "Resource": [f"arn:aws:logs:*:{ACCOUNT}:log-group:/aws/lambda/{app.resource_prefix}*",
-                      f"arn:aws:cloudwatch:*:{ACCOUNT}:alarm:{app.resource_prefix}*"]},
+         "Resource": [f"arn:aws:logs:*:*:log-group:/aws/lambda/{app.resources}*", f"arn:aws:cloudwatch:*:*:alarm:{app.resources}*"]},
         {"Sid": "AppDeployments", "Effect": "Allow",
-         "Action": ["codedeploy:CreateDeployment", "codedeploy:GetDeployment", "codedeploy:GetDeploymentConfig",
-                    "codedeploy:GetApplication", "codedeploy:GetApplicationRevision", "codedeploy:RegisterApplicationRevision",
-                    "codedeploy:GetDeploymentGroup", "codedeploy:StopDeployment", "codedeploy:ContinueDeployment"],
-         "Resource": [f"arn:aws:codedeploy:*:{ACCOUNT}:application:{app.resource_prefix}*",
-                      f"arn:aws:codedeploy:*:{ACCOUNT}:deploymentgroup:{app.resource_prefix}*",
-                      f"arn:aws:codedeploy:*:{ACCOUNT}:deploymentconfig:*"]},
+         "Action": ["codedeploy:Create*", "codedeploy:Get*", "codedeploy:RegisterApplicationRevision", "codedeploy:StopDeployment",
+                    "codedeploy:ContinueDeployment", "codedeploy:UpdateDeploymentGroup"],
+         "Resource": [f"arn:aws:codedeploy:*:*:application:{app.resources}*", f"arn:aws:codedeploy:*:*:deploymentgroup:{app.resources}*",
+                      "arn:aws:codedeploy:*:*:deploymentconfig:*"]},
     ]
-    if app.signing_profiles:
-        out.append({"Sid": "SignArtifacts", "Effect": "Allow", "Action": ["signer:StartSigningJob", "signer:GetSigningProfile"],
-                    "Resource": [f"arn:aws:signer:*:{ACCOUNT}:/signing-profiles/{p}" for p in app.signing_profiles]})
-        out.append({"Sid": "SigningJobs", "Effect": "Allow", "Action": ["signer:DescribeSigningJob", "signer:ListSigningJobs"], "Resource": "*"})
+    if signs:
+        out.append(_signing(app))
     if app.artifact_buckets:
         out.append({"Sid": "Artifacts", "Effect": "Allow",
                     "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:ListBucket", "s3:GetBucketVersioning"],
-                    "Resource": [r for b in app.artifact_buckets for r in (f"arn:aws:s3:::{b}", f"arn:aws:s3:::{b}/*")]})
+                    "Resource": _bucket_arns(app.artifact_buckets)})
     return out
+
+
+def _bucket_arns(buckets: tuple[str, ...]) -> list[str]:
+    return [r for b in buckets for r in (f"arn:aws:s3:::{b}", f"arn:aws:s3:::{b}/*")]
+
+
+def _signing(app: ApplicationGuardrails) -> dict:
+    return {"Sid": "SignArtifacts", "Effect": "Allow", "Action": ["signer:StartSigningJob", "signer:GetSigningProfile"],
+            "Resource": [f"arn:aws:signer:*:{ACCOUNT}:/signing-profiles/{p}" for p in app.signing_profiles]}
 
 
 def ci_boundary(settings: Settings) -> dict:
     g = require(settings)
     app = g.application
     app_boundary = f"arn:aws:iam::{ACCOUNT}:policy/{app.boundary_policy}"
+    own_roles = [*g.pipeline_roles, *([app.signing_role] if app.signing_role else [])]
     return _doc(*ci_allows(settings),
                 {"Sid": "DenyBoundaryRemoval", "Effect": "Deny",
                  "Action": ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"], "Resource": "*"},
@@ -118,11 +160,12 @@ def ci_boundary(settings: Settings) -> dict:
                 {"Sid": "DenyBoundaryPolicyEdits", "Effect": "Deny", "Action": POLICY_EDITS,
                  "Resource": [f"arn:aws:iam::*:policy/{app.boundary_policy}", f"arn:aws:iam::*:policy/{app.ci_boundary_policy}"]},
                 {"Sid": "DenyUsersAndKeys", "Effect": "Deny", "Action": IDENTITY_WRITES, "Resource": "*"},
-                {"Sid": "DenyDeployRoleChanges", "Effect": "Deny", "Action": ["iam:*"],
-                 "Resource": [f"arn:aws:iam::*:role/{r}" for r in g.pipeline_roles]},
+                {"Sid": "DenyDeployRoleChanges", "Effect": "Deny", "Action": ["iam:*"], "Resource": [f"arn:aws:iam::*:role/{r}" for r in own_roles]},
                 {"Sid": "DenyTrustChanges", "Effect": "Deny", "Action": ["iam:UpdateAssumeRolePolicy"], "Resource": "*"},
-                {"Sid": "DenyAppTagChanges", "Effect": "Deny", "Action": ["lambda:TagResource", "lambda:UntagResource"],
-                 "Resource": "*", "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": [app.tag_key]}}})
+                {"Sid": "DenyAppTagChanges", "Effect": "Deny", "Action": ["lambda:UntagResource", "iam:UntagRole"], "Resource": "*",
+                 "Condition": {"ForAnyValue:StringEqualsIgnoreCase": {"aws:TagKeys": [app.tag_key]}}},
+                {"Sid": "DenyOtherAppTags", "Effect": "Deny", "Action": ["lambda:TagResource", "iam:TagRole"], "Resource": "*",
+                 "Condition": {"Null": {f"aws:RequestTag/{app.tag_key}": "false"}, "StringNotEquals": {f"aws:RequestTag/{app.tag_key}": app.name}}})
 
 
 def ci_identity(settings: Settings) -> dict:
@@ -193,21 +236,24 @@ EXCLUDED = ["dynamodb:DeleteTable", "dynamodb:DeleteBackup", "dynamodb:UpdateTab
 def app_boundary(settings: Settings) -> dict:
     g = require(settings)
     app = g.application
-    p = app.resource_prefix
+    p = app.resources
     arns = [f"arn:aws:sqs:*:*:{p}*", f"arn:aws:sns:*:*:{p}*", f"arn:aws:dynamodb:*:*:table/{p}*", f"arn:aws:s3:::{p}*",
             f"arn:aws:s3:::{p}*/*", f"arn:aws:secretsmanager:*:*:secret:{p}*", f"arn:aws:events:*:*:event-bus/{p}*",
             f"arn:aws:ssm:*:*:parameter/{p}*"]
     stmts = _crud("appResources", FunctionAccess(read=tuple(arns), write=tuple(arns)), exclude=EXCLUDED, minimize=True)
     for s in stmts:
         s["Resource"] = [_own_account(r) for r in _list(s["Resource"])]
+    fn = _app_functions(app)
     stmts += [
         {"Sid": "AppKeys", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
          "Resource": f"arn:aws:kms:*:{ACCOUNT}:key/*", "Condition": {"StringEquals": {f"aws:ResourceTag/{app.tag_key}": app.name}}},
         {"Sid": "AppLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
          "Resource": f"arn:aws:logs:*:{ACCOUNT}:log-group:/aws/lambda/{p}*:*"},
-        {"Sid": "AppInvoke", "Effect": "Allow", "Action": ["lambda:InvokeFunction"], "Resource": f"arn:aws:lambda:*:{ACCOUNT}:function:{p}*"},
+        {"Sid": "AppInvoke", "Effect": "Allow", "Action": ["lambda:InvokeFunction"], "Resource": fn},
+        # the application's CodeDeploy role (roles/<codedeploy role>.json) moves its aliases
+        {"Sid": "AppReleases", "Effect": "Allow", "Action": CODEDEPLOY_LAMBDA, "Resource": fn},
         {"Sid": "Tracing", "Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
-                                                        "xray:GetSamplingTargets"], "Resource": "*"},
+                                                        "xray:GetSamplingTargets", "cloudwatch:DescribeAlarms"], "Resource": "*"},
         {"Sid": "VpcNetworkInterfaces", "Effect": "Allow",
          "Action": ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
                     "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"], "Resource": "*"},
@@ -219,6 +265,9 @@ def app_boundary(settings: Settings) -> dict:
                                                           "lambda:CreateEventSourceMapping", "lambda:DeleteFunctionCodeSigningConfig"],
          "Resource": "*"},
     ]
+    if app.artifact_buckets:
+        # the pipeline's packages: no application role reads, overwrites, expires or unversions them
+        stmts.append({"Sid": "DenyArtifactBuckets", "Effect": "Deny", "Action": ["s3:*"], "Resource": _bucket_arns(app.artifact_buckets)})
     return _doc(*stmts)
 
 
@@ -241,8 +290,28 @@ def execution_role(settings: Settings, function: str) -> dict:
     return _doc(*stmts)
 
 
-def non_whitespace_size(doc: Any) -> int:
-    return len("".join(json.dumps(doc).split()))
+def codedeploy_role(settings: Settings) -> dict:
+    """The application's CodeDeploy service role: it moves the aliases of the application's
+    functions and runs their hooks, nothing else (AWS's AWSCodeDeployRoleForLambda may update
+    any alias in the account). Created with the application boundary; the deploy role may pass
+    it, and only it, to CodeDeploy. The AppSpec goes inline (revision type AppSpecContent): the
+    role reads no S3."""
+    app = require(settings).application
+    fn = _app_functions(app)
+    return _doc({"Sid": "ShiftAppAliases", "Effect": "Allow", "Action": CODEDEPLOY_LAMBDA, "Resource": fn},
+                {"Sid": "RunAppHooks", "Effect": "Allow", "Action": ["lambda:InvokeFunction"], "Resource": fn},
+                {"Sid": "WatchAlarms", "Effect": "Allow", "Action": ["cloudwatch:DescribeAlarms"], "Resource": "*"})
+
+
+def signing_role(settings: Settings) -> dict:
+    """The separate signing role's policy: start signing jobs with the application's profiles,
+    reading and writing the artifact buckets. The deploy role then cannot sign."""
+    app = require(settings).application
+    stmts = [_signing(app), {"Sid": "SigningJobs", "Effect": "Allow", "Action": SIGNING_LOOKUPS, "Resource": "*"}]
+    if app.artifact_buckets:
+        stmts.append({"Sid": "Artifacts", "Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:ListBucket"],
+                      "Resource": _bucket_arns(app.artifact_buckets)})
+    return _doc(*stmts)
 
 
 def generate(settings: Settings) -> dict[str, str]:
@@ -251,13 +320,21 @@ def generate(settings: Settings) -> dict[str, str]:
     docs: dict[str, Any] = {
         f"boundaries/{app.ci_boundary_policy}.json": ci_boundary(settings),
         f"boundaries/{app.boundary_policy}.json": app_boundary(settings),
+        f"roles/{app.codedeploy_role}.json": codedeploy_role(settings),
     }
     for role in g.pipeline_roles:
         docs[f"roles/{role}.json"] = ci_identity(settings)
+    if app.signing_role:
+        if not app.signing_profiles:
+            raise GuardrailError("guardrails.application.signing_profiles", "set the signing profiles the signing role signs with")
+        docs[f"roles/{app.signing_role}.json"] = signing_role(settings)
     for fn in sorted(app.functions):
         docs[f"roles/{fn}.json"] = execution_role(settings, fn)
     for path, doc in docs.items():
-        size = non_whitespace_size(doc)
-        if size > MANAGED_POLICY_MAX_CHARS:
-            raise GuardrailError("guardrails.application", f"{path} is {size} characters without whitespace; a managed policy holds at most {MANAGED_POLICY_MAX_CHARS}")
-    return {path: json.dumps(doc, indent=2) + "\n" for path, doc in docs.items()}
+        size = MANAGED.measure(doc)
+        if size > MANAGED.limit:
+            hint = ("; name a signing_role (the signing grants move to its own policy), or fewer artifact buckets or signing profiles"
+                    if path.startswith("boundaries/") else "")
+            raise GuardrailError("guardrails.application", f"{path} is {size} characters without whitespace; a managed policy holds at most "
+                                 f"{MANAGED.limit}{hint}")
+    return {path: json.dumps(doc, indent=2) + "\n" for path, doc in dict(sorted(docs.items())).items()}

@@ -174,6 +174,11 @@ def _lint_statement(s: dict, where: str, source: str, ptype: str) -> list[Findin
                 continue
             if _is_global(key):
                 continue
+            if _is_web_identity_key(key):
+                if concrete and not any((svc, a.lower()) == ("sts", "assumerolewithwebidentity") for svc, a in concrete):
+                    out.append(Finding(source, at, "error", "condition-key-not-valid-for-action",
+                                       f"{key!r} is a claim of a web identity token: it exists only for sts:AssumeRoleWithWebIdentity"))
+                continue
             if not _service_key_exists(key):
                 out.append(Finding(source, at, "error", "unknown-condition-key", f"{key!r} is not a condition key of {key.split(':', 1)[0]!r}"))
                 continue
@@ -189,6 +194,19 @@ def _lint_statement(s: dict, where: str, source: str, ptype: str) -> list[Findin
                 out.append(Finding(source, at, "warning", "condition-key-not-valid-for-some-actions",
                                    f"{key!r} applies to {len(valid)} of the statement's {len(concrete)} actions; for the others it is absent"))
     return out
+
+
+# Claims of an OIDC or web identity token that IAM puts in the request context of
+# sts:AssumeRoleWithWebIdentity, as "<provider>:<claim>" (IAM User Guide, "Available keys for
+# AWS OIDC federation": amr, aud, azp, email, oaud, sub; app_id/id for Facebook, app_id/user_id for
+# Login with Amazon). The provider is the token issuer's host and path, e.g.
+# token.actions.githubusercontent.com or cognito-identity.amazonaws.com.
+_WEB_IDENTITY_CLAIMS = frozenset({"amr", "aud", "azp", "email", "oaud", "sub", "app_id", "id", "user_id"})
+
+
+def _is_web_identity_key(key: str) -> bool:
+    provider, _, claim = key.rpartition(":")
+    return "." in provider and claim.lower() in _WEB_IDENTITY_CLAIMS
 
 
 def lint_files(paths: list[str], ptype: str = "managed") -> list[Finding]:

@@ -8,6 +8,8 @@ No boto3 import here: :class:`Api` takes a ``client(service)`` factory.
 from __future__ import annotations
 
 import threading
+import time
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
 
@@ -54,28 +56,105 @@ def _error_code(exc: Exception) -> str:
     return type(exc).__name__
 
 
-class Api:
-    """boto3 calls with the refusals turned into Unknown; records what it called."""
+@dataclass(frozen=True)
+class Limits:
+    """How long live reads wait: botocore's connect and read timeouts and attempts per call
+    (standard retry mode), and the time limit of a whole audit (None: no limit)."""
 
-    def __init__(self, client: Callable[[str], Any]):
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+    max_attempts: int = 3
+    time_limit: float | None = 1800.0
+
+
+class TimeLimitReached(Exception):
+    """Raised (by a botocore hook) instead of sending a request once the time limit has passed."""
+
+
+# botocore's exceptions for a request that got no answer, by class name (no botocore import here)
+_TIMEOUTS = {"ConnectTimeoutError", "ReadTimeoutError"}
+_NO_CONNECTION = {"EndpointConnectionError", "ConnectionClosedError", "ProxyConnectionError", "ConnectionError", "HTTPClientError"}
+
+
+class Api:
+    """boto3 calls with the refusals turned into Unknown; records what it called.
+
+    With botocore clients it also keeps a time limit (``deadline``, a ``time.monotonic()``
+    value: no request is sent after it, the call is Unknown "not read"), counts the answers
+    AWS gave (``answered``: None while no botocore client was made) and tells ``observer``
+    about each kind of call the first time it is made (the audit's progress lines)."""
+
+    def __init__(self, client: Callable[[str], Any], *, deadline: float | None = None,
+                 observer: Callable[[str], None] | None = None):
         self._factory = client
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
         self.calls: set[tuple[str, str]] = set()
         self.refused: dict[str, str] = {}  # IAM action -> error code, for calls the caller may not make
         self.failed: dict[str, str] = {}  # IAM action -> error, for calls that failed otherwise
+        self.deadline = deadline
+        self.time_limit: float | None = None  # the seconds behind ``deadline``, for the messages
+        self.observer = observer
+        self.answered: int | None = None
+        self._seen_operations: set[str] = set()
 
     def client(self, service: str) -> Any:
-        with self._lock:
+        with self._lock:  # one client per service, made under the lock (boto3 sessions are not thread-safe)
             if service not in self._clients:
-                self._clients[service] = self._factory(service)
+                self._clients[service] = self._watch(self._factory(service))
             return self._clients[service]
+
+    # -- botocore hooks: time limit, answers, progress -----------------------------------------
+
+    def _watch(self, client: Any) -> Any:
+        events = getattr(getattr(client, "meta", None), "events", None)
+        if events is None or not hasattr(events, "register"):
+            return client  # not a botocore client (a test double): nothing to hook
+        self.answered = self.answered or 0  # (called under the lock)
+        events.register("before-send", self._before_send)  # each attempt, retries included
+        events.register("after-call", self._after_call)
+        return client
+
+    def _tell(self, text: str) -> None:
+        if self.observer is not None:
+            self.observer(text)
+
+    def _before_send(self, event_name: str = "", **_: Any) -> None:
+        # event_name: before-send.<service id>.<Operation>
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            limit = f" of {self.time_limit:g} s" if self.time_limit is not None else ""
+            with self._lock:
+                first = "<time limit>" not in self._seen_operations
+                self._seen_operations.add("<time limit>")
+            if first:
+                self._tell(f"the time limit{limit} ran out: the calls not made yet are UNKNOWN")
+            raise TimeLimitReached(f"the time limit{limit} ran out before the call was made")
+        name = " ".join(event_name.split(".")[1:3])
+        with self._lock:
+            first = name not in self._seen_operations
+            self._seen_operations.add(name)
+        if first:
+            self._tell(f"reading {name}")
+
+    def _after_call(self, http_response: Any = None, **_: Any) -> None:
+        if 200 <= getattr(http_response, "status_code", 0) < 300:
+            with self._lock:
+                self.answered = (self.answered or 0) + 1
 
     def _fail(self, service: str, operation: str, exc: Exception) -> Unknown | None:
         code = _error_code(exc)
         if code in NOT_FOUND:
             return None
         action = iam_action(service, operation)
+        names = {c.__name__ for c in type(exc).__mro__}
+        if isinstance(exc, TimeLimitReached) or names & (_TIMEOUTS | _NO_CONNECTION):
+            code = "TimeLimit" if isinstance(exc, TimeLimitReached) else type(exc).__name__
+            with self._lock:
+                self.failed[action] = code
+            if isinstance(exc, TimeLimitReached):
+                return Unknown(f"{action} was not read: {exc}")
+            what = "timed out" if names & _TIMEOUTS else "got no answer"
+            return Unknown(f"{action} {what} ({str(exc)[:160]})")
         status = ((getattr(exc, "response", None) or {}).get("ResponseMetadata") or {}).get("HTTPStatusCode")
         denied = "AccessDenied" in code or code in ("UnauthorizedOperation", "AuthorizationError", "UnrecognizedClientException") \
             or (status == 403 and code not in NOT_FOUND)
