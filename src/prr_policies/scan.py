@@ -498,6 +498,49 @@ def evaluate(targets: list[Target], settings_file: Path | None, options: ScanOpt
 # -- the command ------------------------------------------------------------------------------------
 
 
+def _paths(path: str | Path | None, plan: str | Path | None) -> tuple[Path | None, Path | None]:
+    p = Path(path) if path else None
+    pl = Path(plan) if plan else None
+    if p is not None and pl is None and p.name.endswith(".json") and not p.name.endswith(".tf.json"):
+        p, pl = None, p  # a plan or state file given as PATH
+    return p, pl
+
+
+def prepare(p: Path | None, pl: Path | None, settings: str | None, options: ScanOptions,
+            tmp: Path) -> tuple[list[Target], Path | None]:
+    """Validate settings, options and every input, and cut the scan into checkov runs; raises
+    InputError (exit 2) or EvaluationError (exit 3). Writes state copies under ``tmp``."""
+    settings_file = scan_settings_file(settings, p)
+    if settings_file is not None:
+        load_settings(settings_file)
+    if p is None and pl is None:
+        raise InputError("scan", "", "give a PATH, a --plan FILE, or both")
+    check_checkov_args(options.checkov_args)
+    for var_file in options.var_files:
+        if not Path(var_file).is_file():
+            raise InputError(var_file, "", "no such var file")
+    if options.baseline:
+        read_baseline(options.baseline)
+    common_argv(options)  # refuses option combinations before anything runs
+    require_tools()
+    targets = plan_targets(p, pl, options, tmp)
+    if p is not None and p.is_dir() and not tf_dirs(p) and not options.allow_empty:
+        raise InputError(str(p), "", "no Terraform files (.tf, .tf.json) here or below; pass --allow-empty "
+                         "when an empty folder is expected")
+    return targets, settings_file
+
+
+def run_scan(path: str | Path | None, plan: str | Path | None = None, settings: str | Path | None = None,
+             options: ScanOptions | None = None) -> ScanResult:
+    """The scan without its output: validated inputs, checkov runs, findings and exemptions per
+    root (for callers such as the pytest plugin). Raises InputError or EvaluationError."""
+    options = options or ScanOptions()
+    p, pl = _paths(path, plan)
+    with tempfile.TemporaryDirectory(prefix="prr-scan-") as tmp:
+        targets, settings_file = prepare(p, pl, str(settings) if settings else None, options, Path(tmp))
+        return evaluate(targets, settings_file, options)
+
+
 def scan(path: str | None, plan: str | None, settings: str | None, output: str, only_prr: bool = False,
          options: ScanOptions | None = None) -> int:
     """The ``prr-policies scan`` command; returns the exit code."""
@@ -506,34 +549,15 @@ def scan(path: str | None, plan: str | None, settings: str | None, output: str, 
     options = options or ScanOptions(only_prr=only_prr)
     if only_prr:
         options.only_prr = True
-    p = Path(path) if path else None
-    pl = Path(plan) if plan else None
-    if p is not None and pl is None and p.name.endswith(".json") and not p.name.endswith(".tf.json"):
-        p, pl = None, p  # a plan or state file given as PATH
+    p, pl = _paths(path, plan)
     try:
-        settings_file = scan_settings_file(settings, p)
-        if settings_file is not None:
-            load_settings(settings_file)
-        if p is None and pl is None:
-            raise InputError("scan", "", "give a PATH, a --plan FILE, or both")
-        check_checkov_args(options.checkov_args)
-        for var_file in options.var_files:
-            if not Path(var_file).is_file():
-                raise InputError(var_file, "", "no such var file")
-        if options.baseline:
-            read_baseline(options.baseline)
-        common_argv(options)  # refuses option combinations before anything runs
-        require_tools()
         with tempfile.TemporaryDirectory(prefix="prr-scan-") as tmp:
-            targets = plan_targets(p, pl, options, Path(tmp))
-            if p is not None and p.is_dir() and not tf_dirs(p):
-                if not options.allow_empty:
-                    raise InputError(str(p), "", "no Terraform files (.tf, .tf.json) here or below; pass --allow-empty "
-                                     "when an empty folder is expected")
+            targets, settings_file = prepare(p, pl, settings, options, Path(tmp))
             print(f"prr-policies: settings: {settings_file or 'package defaults'}", file=sys.stderr)
-            if len([t for t in targets if t.kind == "terraform"]) > 1:
-                print(f"prr-policies: {len(targets)} root modules, each scanned on its own (--single-root: one "
-                      "checkov run)", file=sys.stderr)
+            roots = sum(1 for t in targets if t.kind == "terraform")
+            if roots > 1:
+                print(f"prr-policies: {roots} root modules, each scanned on its own (--single-root: one checkov run)",
+                      file=sys.stderr)
             result = evaluate(targets, settings_file, options)
     except InputError as exc:
         print(f"prr-policies: {exc}", file=sys.stderr)
