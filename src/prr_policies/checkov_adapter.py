@@ -20,6 +20,7 @@ from prr_policies.catalog import Control, catalog
 from prr_policies.controls import RULES, evaluate
 from prr_policies.errors import InputError
 from prr_policies.result import Result, Status
+from prr_policies.scan_output import guideline
 from prr_policies.settings import Settings, load_settings, settings_path_from_env
 from prr_policies.sources import kinds
 from prr_policies.sources import terraform as tf
@@ -107,7 +108,7 @@ class PrrCheck(BaseResourceCheck):  # type: ignore[misc]
             id=checkov_id,
             categories=[CheckCategories.GENERAL_SECURITY],
             supported_resources=list(kinds.kind(rule.facts_type).terraform),
-            guideline=f"prr-policies catalog --control {control.id} (rationale and Terraform remediation)",
+            guideline=guideline(control.id),
         )
         self.severity = Severities[control.severity]
 
