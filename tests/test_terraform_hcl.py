@@ -139,3 +139,28 @@ def test_module_instances_take_values_from_their_call(tmp_path):
     conf = on.conf()
     assert conf["name"] == ["svc-role"] and conf["permissions_boundary"] == [None]
     assert source.find(str(tmp_path / "mod" / "main.tf"), "module.on.aws_iam_role.r[1]", chain("on")).exists is False
+
+
+def test_root_variables_take_tfvars_and_the_scans_var_files(tmp_path, monkeypatch):
+    """terraform.tfvars, *.auto.tfvars and the scan's --var-file files ($PRR_VAR_FILES, in order)
+    give root variables their values, as Terraform does; a var file that cannot be read makes
+    them unknown, saying why (it was skipped silently, and the scan's --var-file was ignored by
+    the checks that read variables from the source)."""
+    (tmp_path / "main.tf").write_text('variable "mode" {\n  default = "PassThrough"\n}\n'
+                                      'resource "aws_lambda_function" "f" {\n  tracing_config {\n    mode = var.mode\n  }\n}\n')
+    main = str(tmp_path / "main.tf")
+
+    def mode() -> object:
+        return source.find(main, "aws_lambda_function.f", []).conf()["tracing_config"][0]["mode"][0]
+
+    monkeypatch.delenv(source.VAR_FILES_ENV, raising=False)
+    assert mode() == "PassThrough"
+    (tmp_path / "terraform.tfvars").write_text('mode = "Active"\n')
+    assert mode() == "Active"
+    dev = tmp_path / "dev.tfvars"
+    dev.write_text('mode = "Off"\n')
+    monkeypatch.setenv(source.VAR_FILES_ENV, str(dev))
+    assert mode() == "Off"
+    dev.write_text('mode = "Off\n')  # an unterminated string
+    got = mode()
+    assert isinstance(got, Unknown) and "dev.tfvars cannot be read" in got.reason

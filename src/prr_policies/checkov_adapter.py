@@ -36,6 +36,7 @@ _CHECKOV_RESULT = {
 class _State:
     """Per-process caches: settings by file stamp, the graph index and facts per graph."""
 
+    settings_graph: Any = None
     settings_key: tuple[Any, ...] | None = None
     settings: Settings | InputError | None = None
     graph: Any = None
@@ -43,8 +44,14 @@ class _State:
     facts: dict[tuple[int, str], tuple[dict[str, Any], Any]] = {}
 
 
-def current_settings() -> Settings:
-    """Settings from $PRR_SETTINGS or ./prr.yaml, re-read when the file changes."""
+def current_settings(graph: Any = None) -> Settings:
+    """Settings from $PRR_SETTINGS or ./prr.yaml, re-read when the file changes. The file is
+    looked at once per scan (per graph checkov hands the checks), not once per check call."""
+    if graph is not None and graph is _State.settings_graph and _State.settings is not None:
+        if isinstance(_State.settings, InputError):
+            raise _State.settings
+        return _State.settings
+    _State.settings_graph = graph
     path = settings_path_from_env()
     stamp = path.stat().st_mtime_ns if path else None
     key = (str(path) if path else None, stamp)
@@ -114,7 +121,7 @@ class PrrCheck(BaseResourceCheck):  # type: ignore[misc]
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         try:
-            settings = current_settings()
+            settings = current_settings(self.graph)
             facts = facts_for(self.facts_type, conf, self.graph, settings)
             status, reason = combine([evaluate(self.control.id, f, settings) for f in facts], getattr(facts, "reason", None))
         except InputError as exc:

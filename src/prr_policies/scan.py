@@ -453,12 +453,17 @@ def apply_baseline(report: RootReport, pairs: set[tuple[str, str]], baseline: st
     report.findings = kept
 
 
+from prr_policies.sources.terraform.source import VAR_FILES_ENV  # noqa: E402
+
+
 def run_checkov(targets: list[Target], settings_file: Path | None, options: ScanOptions) -> list[tuple[Target, RootReport, str]]:
     from prr_policies.checkov_process import run_all
 
     # Always name the settings: checkov's side would otherwise read a prr.yaml in its working directory.
     env = dict(os.environ, BC_SKIP_MAPPING="TRUE")
     env[ENV_VAR] = str(settings_file.resolve() if settings_file is not None else DEFAULTS_FILE)
+    # Our checks read variables from the Terraform source themselves: hand them the --var-file values too.
+    env[VAR_FILES_ENV] = os.pathsep.join(str(Path(f).resolve()) for f in options.var_files)
     common = common_argv(options)
     runnable = [t for t in targets if t.argv]
     outcomes = dict(zip(map(id, runnable), run_all([t.argv + common for t in runnable], env, options.jobs)))

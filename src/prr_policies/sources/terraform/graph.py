@@ -66,8 +66,10 @@ class ResourceGraph:
     by_conf: dict[int, Vertex] = field(default_factory=dict, repr=False)  # id() of the conf checkov hands a check
     by_address: dict[str, list[Vertex]] = field(default_factory=dict, repr=False)
     cache: dict[Any, Any] = field(default_factory=dict, repr=False)  # per-scan memo of the builders' shared lookups
+    _by_type: dict[str, list[Vertex]] | None = field(default=None, repr=False)
 
     def add(self, vertex: Vertex) -> None:
+        self._by_type = None
         self.vertices[vertex.uid] = vertex
         self.by_conf[id(vertex.conf)] = vertex
         self.by_address.setdefault(vertex.address, []).append(vertex)
@@ -100,8 +102,13 @@ class ResourceGraph:
                       key=lambda v: v.address)
 
     def of_type(self, resource_type: str, root: str | None = None) -> list[Vertex]:
-        return sorted((v for v in self.vertices.values() if v.resource_type == resource_type and (root is None or v.root == root)),
-                      key=lambda v: v.address)
+        if self._by_type is None:  # indexed once per graph: builders ask per resource
+            by_type: dict[str, list[Vertex]] = {}
+            for v in self.vertices.values():
+                by_type.setdefault(v.resource_type, []).append(v)
+            self._by_type = {t: sorted(vs, key=lambda v: v.address) for t, vs in by_type.items()}
+        found = self._by_type.get(resource_type, [])
+        return [v for v in found if v.root == root] if root is not None else list(found)
 
     def resolve(self, target: str, from_address: str, root: str | None = None) -> Vertex | None:
         """The vertex a reference target (``aws_iam_role.r``, ``aws_iam_role.r[0]``,

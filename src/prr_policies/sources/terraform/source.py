@@ -68,6 +68,7 @@ class ModuleDir:
         self.modules: dict[str, hcl.Block] = {}
         self.resources: dict[tuple[str, str, str], hcl.Block] = {}  # (mode, type, name)
         self.tfvars: dict[str, Any] = {}
+        self.tfvars_error: str | None = None
         try:
             names = sorted(os.listdir(directory))
         except OSError as exc:
@@ -91,15 +92,17 @@ class ModuleDir:
                     self.modules[b.labels[0]] = b
                 elif b.type in ("resource", "data") and len(b.labels) == 2:
                     self.resources[(b.type, b.labels[0], b.labels[1])] = b
-        # Values Terraform reads by itself for the root module: terraform.tfvars, then *.auto.tfvars.
-        for name in ["terraform.tfvars"] + [n for n in names if n.endswith(".auto.tfvars")]:
-            path = os.path.join(directory, name)
-            if os.path.isfile(path):
-                try:
-                    attrs, _ = hcl.parse_body(Path(path).read_text(encoding="utf-8"))
-                except hcl.HclError:
-                    continue
-                self.tfvars.update({k: a.expr for k, a in attrs.items()})
+        # Values Terraform gives root variables, in its order of precedence: terraform.tfvars, then
+        # *.auto.tfvars, then the -var-file files the scan was given (PRR_VAR_FILES), later ones winning.
+        paths = [os.path.join(directory, n) for n in ["terraform.tfvars"] + [n for n in names if n.endswith(".auto.tfvars")]]
+        for path in [p for p in paths if os.path.isfile(p)] + var_files():
+            try:
+                attrs, _ = hcl.parse_body(Path(path).read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, hcl.HclError) as exc:
+                # not silently skipped: every root variable becomes unknown, saying why
+                self.tfvars_error = f"{path} cannot be read ({exc})"
+                continue
+            self.tfvars.update({k: a.expr for k, a in attrs.items()})
 
 
 @lru_cache(maxsize=128)
@@ -107,12 +110,21 @@ def _module_dir(directory: str, stamps: tuple[Any, ...]) -> ModuleDir:
     return ModuleDir(directory)
 
 
+VAR_FILES_ENV = "PRR_VAR_FILES"
+
+
+def var_files() -> list[str]:
+    """The -var-file files of the scan (``$PRR_VAR_FILES``, separated by os.pathsep), in order."""
+    return [f for f in os.environ.get(VAR_FILES_ENV, "").split(os.pathsep) if f]
+
+
 def module_dir(directory: str) -> ModuleDir:
     try:
         names = sorted(n for n in os.listdir(directory) if n.endswith((".tf", ".tfvars")))
     except OSError:
         names = []
-    return _module_dir(directory, tuple((n, _stamp(os.path.join(directory, n))) for n in names))
+    stamps = tuple((n, _stamp(os.path.join(directory, n))) for n in names) + tuple((f, _stamp(f)) for f in var_files())
+    return _module_dir(directory, stamps)
 
 
 # ---- scopes ---------------------------------------------------------------------------------
@@ -142,6 +154,8 @@ class ModuleScope(hcl.Scope):
             return _guarded(self.call.attributes[name].expr, self.parent)
         if self.call is None and self.values is not None and name in self.values:
             return self.values[name]  # a plan's root variable values
+        if self.call is None and self.mod.tfvars_error:
+            return Unknown(f"var.{name}: {self.mod.tfvars_error}")
         if self.call is None and name in self.mod.tfvars:
             return _guarded(self.mod.tfvars[name], hcl.Scope())
         block = self.mod.variables.get(name)
