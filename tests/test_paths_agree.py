@@ -1,5 +1,5 @@
-"""One set of generated facts, three doors, one verdict: the Terraform checks (HCL and plan, the
-checkov CLI), the Config rule handler (configuration items through the Lambda entry point,
+"""One set of generated facts, three doors, one verdict: the Terraform checks (HCL through the
+checkov CLI; plans in tests/test_terraform_generated.py), the Config rule handler (configuration items through the Lambda entry point,
 with its describe-call enrichment) and the periodic/audit path (a moto account read by
 :class:`Account`) agree with the pure rule on the facts they were built from.
 
@@ -66,10 +66,11 @@ def test_lambda_function_terraform_config_and_audit_paths_agree(env, fixture_set
             for cid in CHANGE_CONTROLS:
                 want = evaluate(cid, facts, fixture_settings).status.value
                 check_id = catalog().control(cid).enforcement.checkov[0]
-                for mode in ("terraform", "terraform_plan"):
-                    rec = [r for r in run.records if r["check_type"] == mode and r["check_id"] == check_id
-                           and r["resource"] == f"aws_lambda_function.{fn.address}"]
-                    assert rec and rec[0]["details"][0].split(":")[0] == want, (mode, cid, fn, rec)
+                # HCL only (a plan per example takes Terraform 10-20 s); the plan path of to_hcl's
+                # output is checked on a sample Terraform planned: tests/test_terraform_generated.py.
+                rec = [r for r in run.records if r["check_type"] == "terraform" and r["check_id"] == check_id
+                       and r["resource"] == f"aws_lambda_function.{fn.address}"]
+                assert rec and rec[0]["details"][0].split(":")[0] == want, (cid, fn, rec)
                 got = handler.lambda_handler(event(cid, item), None, fixture_settings)[0]
                 assert got["ComplianceType"] == COMPLIANCE[want], (cid, fn, got)
                 assert evaluate(cid, audit[fn.address], fixture_settings).status.value == want, (cid, fn, audit[fn.address])

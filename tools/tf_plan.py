@@ -8,8 +8,10 @@ credentials or API calls is added (fake keys, every ``skip_*`` check on; values 
 after apply stay unknown), ``terraform init`` takes the ``hashicorp/aws`` provider from the local
 filesystem mirror (``$PRR_TF_PLUGIN_DIR``, or a ``registry.terraform.io`` plugin directory found in
 the usual places), and ``terraform plan -refresh=false`` + ``terraform show -json`` write the
-plan. A ``plan.tfvars`` next to ``main.tf`` is passed with ``-var-file`` (root variables without a
-default need a value). The ``timestamp`` is dropped so the file is stable.
+plan (the ``timestamp`` dropped and ``relevant_attributes`` sorted, so that a re-plan compares
+equal). A ``plan.tfvars`` next to ``main.tf`` is passed with ``-var-file`` (root variables without a
+default need a value), and a ``prior.tfstate`` is used as the state the plan starts from (so that
+a plan can update, replace, delete or leave resources unchanged, not only create them).
 
 Exit status: 0 written / up to date, 1 a plan differs or Terraform refused a directory (its
 message is printed), 3 Terraform or the provider mirror is not on this machine (said plainly).
@@ -86,6 +88,8 @@ def plan(directory: Path) -> dict:
         shutil.copytree(directory, work, ignore=shutil.ignore_patterns(".terraform*", "plan.json", "*.tfstate*", "tfplan"))
         # An override file replaces attributes of an existing provider block; without one, a plain file adds it.
         (work / ("prr_provider_override.tf" if _has_aws_provider_block(work) else "prr_provider.tf")).write_text(PROVIDER)
+        if (directory / "prior.tfstate").is_file():
+            shutil.copy(directory / "prior.tfstate", work / "terraform.tfstate")
         env = dict(os.environ, TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1", TF_CLI_CONFIG_FILE="/dev/null")
         steps = [[exe, "init", "-backend=false", "-input=false", f"-plugin-dir={mirror}"],
                  [exe, "plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=tfplan"]
@@ -100,6 +104,8 @@ def plan(directory: Path) -> dict:
             raise RuntimeError(f"terraform show failed for {directory}: {proc.stderr.strip()[-2000:]}")
     doc = json.loads(proc.stdout)
     doc.pop("timestamp", None)
+    # Terraform lists relevant_attributes in an order that changes from run to run.
+    doc["relevant_attributes"] = sorted(doc.get("relevant_attributes") or [], key=lambda a: json.dumps(a, sort_keys=True))
     return doc
 
 

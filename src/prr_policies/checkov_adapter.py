@@ -20,6 +20,7 @@ from prr_policies.catalog import Control, catalog
 from prr_policies.controls import RULES, evaluate
 from prr_policies.errors import InputError
 from prr_policies.result import Result, Status
+from prr_policies.scan_output import guideline
 from prr_policies.settings import Settings, load_settings, settings_path_from_env
 from prr_policies.sources import kinds
 from prr_policies.sources import terraform as tf
@@ -36,6 +37,7 @@ _CHECKOV_RESULT = {
 class _State:
     """Per-process caches: settings by file stamp, the graph index and facts per graph."""
 
+    settings_graph: Any = None
     settings_key: tuple[Any, ...] | None = None
     settings: Settings | InputError | None = None
     graph: Any = None
@@ -43,8 +45,14 @@ class _State:
     facts: dict[tuple[int, str], tuple[dict[str, Any], Any]] = {}
 
 
-def current_settings() -> Settings:
-    """Settings from $PRR_SETTINGS or ./prr.yaml, re-read when the file changes."""
+def current_settings(graph: Any = None) -> Settings:
+    """Settings from $PRR_SETTINGS or ./prr.yaml, re-read when the file changes. The file is
+    looked at once per scan (per graph checkov hands the checks), not once per check call."""
+    if graph is not None and graph is _State.settings_graph and _State.settings is not None:
+        if isinstance(_State.settings, InputError):
+            raise _State.settings
+        return _State.settings
+    _State.settings_graph = graph
     path = settings_path_from_env()
     stamp = path.stat().st_mtime_ns if path else None
     key = (str(path) if path else None, stamp)
@@ -78,17 +86,18 @@ def facts_for(facts_type: type, conf: dict[str, Any], graph: Any, settings: Sett
     if cached is not None and cached[0] is conf:
         return cached[1]
     built = kinds.kind(facts_type).terraform_builder(conf, index, settings)
-    facts = list(built) if isinstance(built, (list, tuple)) else [built]
+    facts = built if isinstance(built, list) else list(built) if isinstance(built, tuple) else [built]
     if graph is not None:
         _State.facts[key] = (conf, facts)
     return facts
 
 
-def combine(results: list[Result]) -> tuple[Status, str]:
+def combine(results: list[Result], nothing: str | None = None) -> tuple[Status, str]:
     """One checkov verdict for a resource judged as several facts: the worst status wins (FAIL,
-    then UNKNOWN, then WARNING, then PASS, then NOT_APPLICABLE), and every reason that is not a PASS is given."""
+    then UNKNOWN, then WARNING, then PASS, then NOT_APPLICABLE), and every reason that is not a PASS is given.
+    No facts at all is NOT_APPLICABLE (``nothing`` says why, e.g. Terraform does not create it)."""
     if not results:
-        return Status.NOT_APPLICABLE, "The resource holds nothing this control judges."
+        return Status.NOT_APPLICABLE, nothing or "The resource holds nothing this control judges."
     if len(results) == 1:
         return results[0].status, results[0].reason
     order = (Status.FAIL, Status.UNKNOWN, Status.WARNING, Status.PASS, Status.NOT_APPLICABLE)
@@ -107,14 +116,15 @@ class PrrCheck(BaseResourceCheck):  # type: ignore[misc]
             id=checkov_id,
             categories=[CheckCategories.GENERAL_SECURITY],
             supported_resources=list(kinds.kind(rule.facts_type).terraform),
-            guideline=f"prr-policies catalog --control {control.id} (rationale and Terraform remediation)",
+            guideline=guideline(control.id),
         )
         self.severity = Severities[control.severity]
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         try:
-            settings = current_settings()
-            status, reason = combine([evaluate(self.control.id, f, settings) for f in facts_for(self.facts_type, conf, self.graph, settings)])
+            settings = current_settings(self.graph)
+            facts = facts_for(self.facts_type, conf, self.graph, settings)
+            status, reason = combine([evaluate(self.control.id, f, settings) for f in facts], getattr(facts, "reason", None))
         except InputError as exc:
             self.details = [f"UNKNOWN: settings error: {exc}"]
             return CheckResult.FAILED

@@ -123,6 +123,15 @@ def _catalog(args: argparse.Namespace) -> int:
         c = controls[0]
         print(f"{c.id} [{c.severity}] {c.title}\n\n{c.rationale}\n\nRemediation:\n{c.remediation}")
         print(f"Requirements: {', '.join(c.requirements)}   checkov: {', '.join(c.enforcement.checkov)}")
+        from prr_policies.controls import RULES
+
+        if c.id in RULES and "runtime" in RULES[c.id].reads:  # where the rule's deprecation dates come from
+            import yaml
+
+            from prr_policies.settings import RUNTIMES_FILE
+
+            source = yaml.safe_load(RUNTIMES_FILE.read_text(encoding="utf-8")).get("source", RUNTIMES_FILE.name)
+            print(f"Runtime deprecation dates: {source}; prr.yaml lambda.runtime.deprecation_dates overrides them")
         return 0
     print(f"{'id':<16} {'severity':<9} {'checkov':<12} {'requirements':<14} title")
     for c in controls:
@@ -141,9 +150,42 @@ def _checkov_dir(_args: argparse.Namespace) -> int:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from prr_policies.scan import scan
+    from prr_policies.scan import ScanOptions, scan
 
-    return scan(args.path, args.plan, args.settings, args.output, args.only_prr)
+    options = ScanOptions(
+        only_prr=args.only_prr, allow_empty=args.allow_empty, single_root=args.single_root, jobs=args.jobs,
+        var_files=tuple(args.var_file), skip_checks=tuple(c.strip() for v in args.skip_check for c in v.split(",") if c.strip()),
+        baseline=args.baseline, download_external_modules=args.download_external_modules,
+        frameworks=tuple(f.strip() for v in args.framework for f in v.split(",") if f.strip()),
+        checkov_args=tuple(args.checkov_args))
+    return scan(args.path, args.plan, args.settings, args.output, options=options)
+
+
+SCAN_EPILOG = """\
+exit codes: 0 compliant; 1 a PRR control FAILed or is UNKNOWN (a module call not read counts);
+2 bad input or usage (missing path, malformed HCL or JSON, unsupported plan format_version, a
+folder without Terraform files, invalid settings); 3 could not evaluate (checkov or python-hcl2
+missing or failing, or no resource a PRR control applies to was found: --allow-empty accepts that).
+
+Arguments after `--` go to checkov unchanged, e.g. `prr-policies scan infra -- --skip-path legacy`."""
+
+
+def _split_checkov_args(parser: argparse.ArgumentParser) -> None:
+    """Let `scan ... -- ARGS` hand ARGS to checkov: everything after the first `--` is set aside
+    before argparse sees it (argparse would take it for positionals)."""
+    parse = parser.parse_known_args
+
+    def parse_known_args(args=None, namespace=None):  # type: ignore[no-untyped-def]
+        args = list(sys.argv[1:] if args is None else args)
+        rest = []
+        if "--" in args:
+            at = args.index("--")
+            args, rest = args[:at], args[at + 1:]
+        namespace, extras = parse(args, namespace)
+        namespace.checkov_args = rest
+        return namespace, extras
+
+    parser.parse_known_args = parse_known_args  # type: ignore[method-assign]
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -317,13 +359,31 @@ def build_parser() -> argparse.ArgumentParser:
                                      epilog=_exit_codes_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"prr-policies {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("scan", help="scan Terraform (HCL and/or plan JSON) with checkov and the PRR checks")
-    p.add_argument("path", nargs="?", help="a Terraform directory or .tf file")
-    p.add_argument("--plan", help="a `terraform show -json` plan file")
-    p.add_argument("--settings", help="prr.yaml (default: $PRR_SETTINGS or ./prr.yaml)")
+    p = sub.add_parser("scan", help="scan Terraform (HCL, Terraform JSON, plan or state JSON) with checkov and the PRR checks",
+                       epilog=SCAN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("path", nargs="?", help="a Terraform directory (each root module under it is scanned on its own), "
+                   "a .tf or .tf.json file, or `terraform show -json` output (.json)")
+    p.add_argument("--plan", help="`terraform show -json` output: a plan, or a state (read as deployed values)")
+    p.add_argument("--settings", help="prr.yaml (default: $PRR_SETTINGS, else a prr.yaml in the scanned directory)")
     p.add_argument("-o", "--output", choices=["cli", "json", "sarif", "junitxml", "asff"], default="cli")
     p.add_argument("--only-prr", action="store_true", help="run only the PRR checks, not checkov's built-ins")
-    p.set_defaults(func=_scan)
+    p.add_argument("--allow-empty", action="store_true", help="exit 0, not 3, when nothing a PRR control applies to is found")
+    p.add_argument("--single-root", action="store_true", help="one checkov run over the whole folder (checkov's behaviour: "
+                   "resources with the same address in different root modules get mixed up)")
+    p.add_argument("--jobs", type=int, help="checkov runs at a time (default: the number of CPUs)")
+    p.add_argument("--var-file", action="append", default=[], metavar="FILE", help="Terraform variables file, passed to "
+                   "checkov for every root (repeatable)")
+    p.add_argument("--skip-check", action="append", default=[], metavar="IDS", help="checks not to run (comma-separated, "
+                   "repeatable); listed in the report")
+    p.add_argument("--baseline", metavar="FILE", help="a `checkov --create-baseline` file: the failures it lists are "
+                   "exemptions, listed and counted, not findings")
+    p.add_argument("--download-external-modules", action="store_true", help="let checkov download registry and git "
+                   "modules (needs network); without it such a module call is an UNKNOWN finding")
+    p.add_argument("--framework", action="append", default=[], metavar="NAMES", help="checkov frameworks for PATH "
+                   "(comma-separated, repeatable; default: terraform, plus terraform_json when there are .tf.json files; "
+                   "plans and states always use terraform_plan)")
+    p.set_defaults(func=_scan, checkov_args=[])
+    _split_checkov_args(p)
     p = sub.add_parser("catalog", help="list the controls")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.add_argument("--control", help="show one control in full: its id (PRR-<AREA>-<nnn>) or checkov id (CKV_PRR_<n>), any case")

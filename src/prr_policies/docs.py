@@ -19,7 +19,8 @@ def controls_table(cat: Catalog | None = None) -> str:
     rows = ["| control | severity | checkov | guardrail statements | requirements | title |", "|---|---|---|---|---|---|"]
     for c in cat.controls:
         e = c.enforcement
-        rows.append(f"| {c.id} | {c.severity} | {', '.join(e.checkov)} | {', '.join(e.guardrail_sids)} | "
+        # The anchor is the control's link (prr_policies.scan_output.guideline): scan findings point here.
+        rows.append(f"| <a id=\"{c.id.lower()}\"></a>{c.id} | {c.severity} | {', '.join(e.checkov)} | {', '.join(e.guardrail_sids)} | "
                     f"{', '.join(c.requirements)} | {c.title} |")
     return "\n".join(rows)
 

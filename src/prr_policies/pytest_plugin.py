@@ -130,18 +130,9 @@ class Guardrails:
 def _scan(path: str | Path | None, plan: str | Path | None, settings: str | Path | None, only_prr: bool) -> ScanResult:
     from prr_policies import scan as sc
 
-    p = Path(path) if path is not None else None
-    pl = Path(plan) if plan is not None else None
-    if p is None and pl is None:
+    if path is None and plan is None:
         raise ValueError("prr_scan: give a Terraform path, a plan, or both")
-    settings_file = sc.scan_settings_file(str(settings) if settings else None, p)
-    if settings_file is not None:
-        from prr_policies.settings import load_settings
-
-        load_settings(settings_file)
-    sc.validate_inputs(p, pl)
-    reports = sc.run_checkov(p, pl, settings_file.resolve() if settings_file else None, only_prr)
-    return ScanResult(sc.findings(reports))
+    return ScanResult(sc.run_scan(path, plan, settings, sc.ScanOptions(only_prr=only_prr)).findings)
 
 
 @pytest.fixture(scope="session")

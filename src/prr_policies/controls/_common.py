@@ -87,6 +87,17 @@ def first_unknown(**values: Any) -> Verdict | None:
     return None
 
 
+def known_problems_first(subject: str, problems: list[str], unknown_verdict: Verdict | None,
+                         passed: Callable[[], str]) -> Verdict:
+    """A known violation is a FAIL even when another field is unknown; otherwise UNKNOWN for the
+    first unknown field; otherwise PASS (``passed`` says why, once every field is known)."""
+    if problems:
+        return F, f"{subject} " + "; ".join(problems) + "."
+    if unknown_verdict is not None:
+        return unknown_verdict
+    return P, passed()
+
+
 def within(what: str, value: Any, low: int, high: int, unit: str) -> Verdict:
     """Bounds check for an integer setting that must be known and set."""
     if isinstance(value, Unknown):

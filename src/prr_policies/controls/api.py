@@ -41,18 +41,18 @@ def api_xray(stage: ApiStage, settings: Settings) -> Verdict:
 @rule("PRR-APIGW-003")
 def api_logging(stage: ApiStage, settings: Settings) -> Verdict:
     s = settings.apigateway
-    found = first_unknown(api_kind=stage.api_kind, access_log_destination=stage.access_log_destination,
-                           execution_logging_level=stage.execution_logging_level if stage.api_kind == "REST" else None)
-    if found:
-        return found
-    problems = []
-    if s.access_logs_required and not stage.access_log_destination:
+    if isinstance(stage.api_kind, Unknown):
+        return unknown("The kind of API", stage.api_kind)
+    level = stage.execution_logging_level if stage.api_kind == "REST" else None
+    problems = []  # from the fields that are known: a known violation is a FAIL whatever the others are
+    if s.access_logs_required and not isinstance(stage.access_log_destination, Unknown) and not stage.access_log_destination:
         problems.append("no access log destination")
-    if stage.api_kind == "REST" and stage.execution_logging_level not in s.logging_levels:
-        problems.append(f"execution logging is {stage.execution_logging_level or 'OFF'}, not one of {', '.join(s.logging_levels)}")
+    if stage.api_kind == "REST" and not isinstance(level, Unknown) and level not in s.logging_levels:
+        problems.append(f"execution logging is {level or 'OFF'}, not one of {', '.join(s.logging_levels)}")
+    found = first_unknown(access_log_destination=stage.access_log_destination, execution_logging_level=level)
     if problems:
         return (F, "The stage has " + " and ".join(problems) + ".")
-    return (P, "The stage writes access logs" + (" and execution logs." if stage.api_kind == "REST" else "."))
+    return found or (P, "The stage writes access logs" + (" and execution logs." if stage.api_kind == "REST" else "."))
 
 
 @rule("PRR-APIGW-004")
@@ -60,13 +60,12 @@ def api_throttling(stage: ApiStage, settings: Settings) -> Verdict:
     s = settings.apigateway
     if not s.throttling_required:
         return (NA, "Settings do not require stage throttling.")
-    found = first_unknown(throttling_rate_limit=stage.throttling_rate_limit,
-                           throttling_burst_limit=stage.throttling_burst_limit)
+    rate, burst = stage.throttling_rate_limit, stage.throttling_burst_limit
+    if any(not isinstance(v, Unknown) and (v is None or v <= 0) for v in (rate, burst)):  # known, whatever the other is
+        return (F, "The stage sets no throttling rate and burst limit of its own, so only the account limit applies.")
+    found = first_unknown(throttling_rate_limit=rate, throttling_burst_limit=burst)
     if found:
         return found
-    rate, burst = stage.throttling_rate_limit, stage.throttling_burst_limit
-    if rate is None or burst is None or rate <= 0 or burst <= 0:
-        return (F, "The stage sets no throttling rate and burst limit of its own, so only the account limit applies.")
     if s.max_rate_limit is not None and rate > s.max_rate_limit:
         return (F, f"The stage allows {rate:g} requests per second, above the agreed {s.max_rate_limit:g}.")
     return (P, f"The stage throttles at {rate:g} requests per second, bursts of {burst}.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prr_policies.controls._common import P, F, NA, U, Verdict, control_of, first_unknown, rule, unknown
+from prr_policies.controls._common import P, F, NA, U, Verdict, control_of, first_unknown, known_problems_first, rule, unknown
 from prr_policies.controls.messaging import queue_dlq
 from prr_policies.facts import EventSourceMapping, FunctionIdempotency, Unknown
 from prr_policies.settings import Settings
@@ -31,21 +31,16 @@ def esm_bounded_retries(m: EventSourceMapping, settings: Settings) -> Verdict:
         return unknown("The event source", m.source_kind)
     if m.source_kind not in ("kinesis", "dynamodb", "kafka", "docdb"):
         return (NA, f"Retries of queue sources are bounded by the queue's redrive policy ({control_of(queue_dlq)}).")
-    found = first_unknown(maximum_retry_attempts=m.maximum_retry_attempts,
-                           maximum_record_age=m.maximum_record_age_seconds, on_failure_destination=m.on_failure_destination)
-    if found:
-        return found
-    problems = []
+    problems = []  # from the fields that are known: a known violation is a FAIL whatever the others are
     retries, age = m.maximum_retry_attempts, m.maximum_record_age_seconds
-    if retries is None or retries < 0 or retries > s.max_retry_attempts:
+    if not isinstance(retries, Unknown) and (retries is None or retries < 0 or retries > s.max_retry_attempts):
         problems.append(f"retries {'forever' if retries in (None, -1) else retries} (at most {s.max_retry_attempts})")
-    if age is None or age < 0 or age > s.max_record_age_seconds:
+    if not isinstance(age, Unknown) and (age is None or age < 0 or age > s.max_record_age_seconds):
         problems.append(f"keeps records {'forever' if age in (None, -1) else f'{age} s'} (at most {s.max_record_age_seconds} s)")
-    if s.on_failure_destination_required and not m.on_failure_destination:
+    if s.on_failure_destination_required and not isinstance(m.on_failure_destination, Unknown) and not m.on_failure_destination:
         problems.append("has no on-failure destination")
-    if problems:
-        return (F, "The mapping " + ", ".join(problems) + ".")
-    return (P, f"At most {retries} retries and {age} s, then {m.on_failure_destination}.")
+    found = first_unknown(maximum_retry_attempts=retries, maximum_record_age=age, on_failure_destination=m.on_failure_destination)
+    return known_problems_first("The mapping", problems, found, lambda: f"At most {retries} retries and {age} s, then {m.on_failure_destination}.")
 
 
 @rule("PRR-ESM-003")

@@ -7,7 +7,9 @@ import datetime
 import math
 import re
 
-from prr_policies.controls._common import P, F, NA, U, W, Verdict, first_unknown, is_aws_managed_key, rule, unknown, within
+from prr_policies.controls._common import (
+    P, F, NA, U, W, Verdict, first_unknown, is_aws_managed_key, known_problems_first, rule, unknown, within,
+)
 from prr_policies.facts import CodeSigningConfig, FunctionLogGroup, FunctionUrl, LambdaFunction, LambdaPermission, Unknown
 from prr_policies.settings import Settings
 
@@ -164,14 +166,14 @@ def permission_scoped(perm: LambdaPermission, settings: Settings) -> Verdict:
 
 @rule("PRR-LAMBDA-013")
 def signing_enforced(c: CodeSigningConfig, settings: Settings) -> Verdict:
-    found = first_unknown(untrusted_artifact_policy=c.untrusted_artifact_on_deployment,
-                           allowed_publishers=c.signing_profile_version_arns)
+    policy, arns = c.untrusted_artifact_on_deployment, c.signing_profile_version_arns
+    if not isinstance(policy, Unknown) and policy != "Enforce":  # a known violation, whatever the publishers are
+        return (F, f"Untrusted artifacts are {policy or 'Warn'}ed, not rejected (Enforce).")
+    if not isinstance(arns, Unknown) and not arns:
+        return (F, "The code signing config allows no signing profile.")
+    found = first_unknown(untrusted_artifact_policy=policy, allowed_publishers=arns)
     if found:
         return found
-    if c.untrusted_artifact_on_deployment != "Enforce":
-        return (F, f"Untrusted artifacts are {c.untrusted_artifact_on_deployment or 'Warn'}ed, not rejected (Enforce).")
-    if not c.signing_profile_version_arns:
-        return (F, "The code signing config allows no signing profile.")
     return (P, f"Unsigned or untrusted code is rejected; {len(c.signing_profile_version_arns)} signing profile(s) allowed.")
 
 
@@ -182,21 +184,18 @@ def function_log_group(lg: FunctionLogGroup, settings: Settings) -> Verdict:
         return unknown("The function's log group", lg.log_group)
     if not lg.log_group:
         return (F, "The function's log group does not exist yet: Lambda will create it without retention or encryption.")
-    found = first_unknown(retention=lg.retention_days, encryption_key=lg.kms_key_id, sharing=lg.shared_with)
-    if found:
-        return found
-    problems = []
-    if lg.shared_with:
+    problems = []  # from the fields that are known: a known violation is a FAIL whatever the others are
+    if not isinstance(lg.shared_with, Unknown) and lg.shared_with:
         problems.append(f"is shared with {', '.join(lg.shared_with[:3])}")
     if lg.retention_days is None:
         problems.append("never expires")
-    elif lg.retention_days < s.min_retention_days:
+    elif not isinstance(lg.retention_days, Unknown) and lg.retention_days < s.min_retention_days:
         problems.append(f"keeps logs {lg.retention_days} days, less than {s.min_retention_days}")
-    if s.kms_required and not lg.kms_key_id:
+    if s.kms_required and not isinstance(lg.kms_key_id, Unknown) and not lg.kms_key_id:
         problems.append("is not encrypted with a KMS key")
-    if problems:
-        return (F, f"The log group {lg.log_group} " + "; ".join(problems) + ".")
-    return (P, f"{lg.log_group} keeps logs {lg.retention_days} days, encrypted with {lg.kms_key_id or 'the default key'}.")
+    found = first_unknown(retention=lg.retention_days, encryption_key=lg.kms_key_id, sharing=lg.shared_with)
+    return known_problems_first(f"The log group {lg.log_group}", problems, found,
+                                lambda: f"{lg.log_group} keeps logs {lg.retention_days} days, encrypted with {lg.kms_key_id or 'the default key'}.")
 
 
 # ---- issue 13 -----------------------------------------------------------------------------------

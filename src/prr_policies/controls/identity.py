@@ -14,16 +14,15 @@ def execution_role(fn: LambdaFunction, settings: Settings) -> Verdict:
         return unknown("The execution role", role)
     if not isinstance(role, ExecutionRoleFacts):
         return (F, "The function has no execution role.")
-    if policy.require_permissions_boundary:
-        if isinstance(role.permissions_boundary, Unknown):
-            return unknown(f"The permissions boundary of {role.address}", role.permissions_boundary)
-        if not role.permissions_boundary:
-            return (F, f"The execution role {role.address} has no permissions boundary.")
-    if policy.one_role_per_function:
-        if isinstance(role.functions_using_role, Unknown):
-            return unknown(f"Whether {role.address} is shared", role.functions_using_role)
-        if role.functions_using_role > 1:
-            return (F, f"The execution role {role.address} is shared by {role.functions_using_role} functions.")
+    boundary, users = role.permissions_boundary, role.functions_using_role
+    if policy.require_permissions_boundary and not isinstance(boundary, Unknown) and not boundary:
+        return (F, f"The execution role {role.address} has no permissions boundary.")
+    if policy.one_role_per_function and not isinstance(users, Unknown) and users > 1:  # known, whatever the boundary is
+        return (F, f"The execution role {role.address} is shared by {users} functions.")
+    if policy.require_permissions_boundary and isinstance(boundary, Unknown):
+        return unknown(f"The permissions boundary of {role.address}", boundary)
+    if policy.one_role_per_function and isinstance(users, Unknown):
+        return unknown(f"Whether {role.address} is shared", users)
     return (P, f"The function has its own execution role {role.address} with a permissions boundary.")
 
 

@@ -14,11 +14,11 @@ def secret_rotation(sec: Secret, settings: Settings) -> Verdict:
     s = settings.secrets
     if not s.rotation_required:
         return (NA, "Settings do not require secret rotation.")
+    if not isinstance(sec.rotation_enabled, Unknown) and sec.rotation_enabled is not True:  # known, whatever the interval
+        return (F, "Automatic rotation is not enabled.")
     found = first_unknown(rotation=sec.rotation_enabled, rotation_interval=sec.rotation_days)
     if found:
         return found
-    if sec.rotation_enabled is not True:
-        return (F, "Automatic rotation is not enabled.")
     if sec.rotation_days is None or sec.rotation_days > s.max_rotation_days:
         return (F, f"The secret rotates every {sec.rotation_days} days, less often than every {s.max_rotation_days}.")
     return (P, f"The secret rotates every {sec.rotation_days} days.")

@@ -19,11 +19,14 @@ def queue_dlq(q: Queue, settings: Settings) -> Verdict:
     s = settings.sqs
     if not s.dlq_required:
         return (NA, "Settings do not require a dead-letter queue.")
-    if isinstance(q.is_dead_letter_queue, Unknown):
-        return unknown("Whether the queue is itself a dead-letter queue", q.is_dead_letter_queue)
     if q.is_dead_letter_queue is True:
         return (NA, "The queue is a dead-letter queue.")
-    found = first_unknown(redrive_policy=q.redrive_target_arn, max_receive_count=q.max_receive_count)
+    target, count = q.redrive_target_arn, q.max_receive_count
+    redrive_ok = (not isinstance(target, Unknown) and not isinstance(count, Unknown) and bool(target)
+                  and count is not None and count <= s.max_receive_count)
+    if isinstance(q.is_dead_letter_queue, Unknown) and not redrive_ok:  # a DLQ needs no redrive of its own
+        return unknown("Whether the queue is itself a dead-letter queue", q.is_dead_letter_queue)
+    found = first_unknown(redrive_policy=target, max_receive_count=count)
     if found:
         return found
     if not q.redrive_target_arn:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prr_policies.controls._common import P, F, NA, Verdict, first_unknown, rule, unknown
+from prr_policies.controls._common import P, F, NA, Verdict, first_unknown, known_problems_first, rule, unknown
 from prr_policies.facts import DeploymentGroup, FunctionRelease, Unknown
 from prr_policies.settings import Settings
 
@@ -14,21 +14,22 @@ def deployment_group(g: DeploymentGroup, settings: Settings) -> Verdict:
         return unknown("The compute platform", g.compute_platform)
     if g.compute_platform not in (None, "Lambda"):
         return (NA, f"The deployment group deploys to {g.compute_platform}, not Lambda.")
+    problems = []  # from the fields that are known: a known violation is a FAIL whatever the others are
+    if not isinstance(g.deployment_config_type, Unknown) and g.deployment_config_type not in s.allowed_deployment_types:
+        problems.append(f"deploys {g.deployment_config_name} ({g.deployment_config_type}), not {' or '.join(s.allowed_deployment_types)}")
+    if (not isinstance(g.alarms_enabled, Unknown) and g.alarms_enabled is not True) or \
+            (not isinstance(g.alarm_names, Unknown) and not g.alarm_names):
+        problems.append("watches no alarms")
+    if not isinstance(g.auto_rollback_enabled, Unknown) and g.auto_rollback_enabled is not True:
+        problems.append("does not roll back automatically on " + ", ".join(s.required_rollback_events))
+    elif not isinstance(g.auto_rollback_events, Unknown):
+        missing = [e for e in s.required_rollback_events if e not in (g.auto_rollback_events or ())]
+        if missing:
+            problems.append("does not roll back automatically on " + ", ".join(missing))
     found = first_unknown(deployment_type=g.deployment_config_type, alarms=g.alarms_enabled,
                            alarm_list=g.alarm_names, automatic_rollback=g.auto_rollback_enabled, rollback_events=g.auto_rollback_events)
-    if found:
-        return found
-    problems = []
-    if g.deployment_config_type not in s.allowed_deployment_types:
-        problems.append(f"deploys {g.deployment_config_name} ({g.deployment_config_type}), not {' or '.join(s.allowed_deployment_types)}")
-    if g.alarms_enabled is not True or not g.alarm_names:
-        problems.append("watches no alarms")
-    missing = [e for e in s.required_rollback_events if e not in (g.auto_rollback_events or ())]
-    if g.auto_rollback_enabled is not True or missing:
-        problems.append("does not roll back automatically on " + ", ".join(missing or s.required_rollback_events))
-    if problems:
-        return (F, "The deployment group " + "; ".join(problems) + ".")
-    return (P, f"{g.deployment_config_name} with {len(g.alarm_names)} alarm(s) and automatic rollback.")
+    return known_problems_first("The deployment group", problems, found,
+                                lambda: f"{g.deployment_config_name} with {len(g.alarm_names or ())} alarm(s) and automatic rollback.")
 
 
 @rule("PRR-LAMBDA-014")
@@ -38,11 +39,11 @@ def release_path(r: FunctionRelease, settings: Settings) -> Verdict:
         return unknown("Whether the function serves traffic", r.serving_traffic)
     if r.serving_traffic is False:
         return (NA, "The function has no event source, resource-policy grant or URL.")
+    if s.alias_required and not isinstance(r.aliases, Unknown) and not r.aliases:
+        return (F, "The function serves traffic without an alias, so a release cannot be shifted or rolled back.")
     found = first_unknown(aliases=r.aliases, provisioned_concurrency=r.provisioned_concurrency_qualifiers)
     if found:
         return found
-    if s.alias_required and not r.aliases:
-        return (F, "The function serves traffic without an alias, so a release cannot be shifted or rolled back.")
     on_versions = [q for q in (r.provisioned_concurrency_qualifiers or ()) if q not in (r.aliases or ()) and q != "$LATEST"]
     if on_versions:
         return (F, f"Provisioned concurrency is on version(s) {', '.join(on_versions)}, not on an alias: a release leaves it behind.")

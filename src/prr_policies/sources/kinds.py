@@ -5,7 +5,9 @@ A *kind* is a facts type (:mod:`prr_policies.facts`). Its row says:
 - ``report_types``: the AWS resource types its results are reported against (Config's
   ComplianceResourceType; the first is the default);
 - ``terraform``: the Terraform resource types its builder reads, each with the defaults the AWS
-  provider fills in when the configuration leaves an attribute out, and ``terraform_builder``
+  provider fills in when the configuration leaves an attribute out (``None``: it stays unset; an
+  attribute the provider computes when left out, which a plan shows as known only after apply,
+  must be listed here to be read as its default rather than Unknown), and ``terraform_builder``
   ``(conf, graph, settings) -> facts | list[facts]`` (a list where one Terraform resource holds
   several things to judge, e.g. an EventBridge rule's targets);
 - ``config_types`` and ``config_builder`` ``(item, settings) -> facts``: the AWS Config resource
@@ -74,7 +76,7 @@ KINDS: tuple[Kind, ...] = (
          _FUNCTIONS + (("lambda", "get_function"), ("lambda", "get_function_code_signing_config"),
                        ("lambda", "get_function_event_invoke_config")) + _ROLE + (("ec2", "describe_subnets"),),
          terraform={"aws_lambda_function": {"package_type": "Zip", "timeout": 3, "memory_size": 128,
-                                            "reserved_concurrent_executions": -1}},
+                                            "reserved_concurrent_executions": -1, "tracing_config": None}},
          terraform_builder=tf_function.lambda_function, config_types=("AWS::Lambda::Function",),
          config_builder=item.lambda_function, enrich=item.enrich_lambda_function, placeholder="<all functions>"),
     Kind(FunctionUrl, ("AWS::Lambda::Function",), "function",
@@ -96,10 +98,12 @@ KINDS: tuple[Kind, ...] = (
          placeholder="<all functions>"),
     Kind(EventSourceMapping, ("AWS::Lambda::EventSourceMapping",), "function",
          _FUNCTIONS + (("lambda", "list_event_source_mappings"), ("sqs", "get_queue_attributes")),
-         terraform={"aws_lambda_event_source_mapping": {}}, terraform_builder=tf.event_source_mapping,
+         terraform={"aws_lambda_event_source_mapping": {"maximum_retry_attempts": None, "maximum_record_age_in_seconds": None}},
+         terraform_builder=tf.event_source_mapping,
          placeholder="<all mappings>"),
     Kind(Queue, ("AWS::SQS::Queue",), "account", (("sqs", "list_queues"), ("sqs", "get_queue_attributes")),
-         terraform={"aws_sqs_queue": {}}, terraform_builder=tf_messaging.queue, config_types=("AWS::SQS::Queue",),
+         terraform={"aws_sqs_queue": {"redrive_policy": None, "redrive_allow_policy": None, "sqs_managed_sse_enabled": None}},
+         terraform_builder=tf_messaging.queue, config_types=("AWS::SQS::Queue",),
          config_builder=item.queue, enrich=item.enrich_queue, reader=live.queues, placeholder="<all queues>"),
     Kind(Topic, ("AWS::SNS::Topic",), "account", (("sns", "list_topics"), ("sns", "get_topic_attributes")),
          terraform={"aws_sns_topic": {}}, terraform_builder=tf_messaging.topic, config_types=("AWS::SNS::Topic",),
@@ -115,7 +119,7 @@ KINDS: tuple[Kind, ...] = (
          terraform_builder=tf_keys.kms_key, config_types=("AWS::KMS::Key",), config_builder=item.kms_key,
          enrich=item.enrich_kms_key, reader=live.kms_keys, placeholder="<all keys>"),
     Kind(CodeSigningConfig, ("AWS::Lambda::CodeSigningConfig",), "account", (("lambda", "list_code_signing_configs"),),
-         terraform={"aws_lambda_code_signing_config": {}}, terraform_builder=tf.code_signing_config,
+         terraform={"aws_lambda_code_signing_config": {"policies": None}}, terraform_builder=tf.code_signing_config,
          config_types=("AWS::Lambda::CodeSigningConfig",), config_builder=item.code_signing_config,
          reader=live.code_signing_configs, placeholder="<all code signing configs>"),
     Kind(DeploymentGroup, ("AWS::CodeDeploy::DeploymentGroup",), "account",

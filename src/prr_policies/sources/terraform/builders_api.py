@@ -11,7 +11,7 @@ from typing import Any
 from prr_policies.facts import ApiDomain, ApiIntegration, ApiRoute, ApiStage, UsagePlan, Unknown, WebAcl
 from prr_policies.sources import terraform as tf
 from prr_policies.sources.terraform import plan_reading as pr
-from prr_policies.sources.terraform.conf import Conf, _field
+from prr_policies.sources.terraform.conf import Conf, terraform_builder, _field
 from prr_policies.sources.terraform.graph import ResourceGraph, Vertex
 
 
@@ -54,9 +54,10 @@ def _method_settings(c: Conf, graph: ResourceGraph | None) -> tuple[Any, Any]:
     return None, None
 
 
+@terraform_builder("aws_api_gateway_stage", ApiStage)
 def api_stage(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> ApiStage:
     c = Conf.of("aws_api_gateway_stage", conf)
-    base = tf.api_stage(conf, graph, settings)
+    base = tf.api_stage.__wrapped__(conf, graph, settings)
     cluster = pr.attr(c, "cache_cluster_enabled", "boolean")
     caching, encrypted = _method_settings(c, graph)
     enabled: Any = cluster if cluster in (None, False) or isinstance(cluster, Unknown) else (caching if caching is not None else True)
@@ -69,6 +70,7 @@ def api_stage(conf: dict[str, Any], graph: ResourceGraph | None = None, settings
     return dataclasses.replace(base, client_certificate_id=certificate, cache_enabled=enabled, cache_data_encrypted=encrypted)
 
 
+@terraform_builder("aws_api_gateway_usage_plan", UsagePlan)
 def usage_plan(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> UsagePlan:
     c = Conf.of("aws_api_gateway_usage_plan", conf)
     return UsagePlan(c.address, _number(_block_field(c, "throttle_settings", "rate_limit")),
@@ -76,17 +78,20 @@ def usage_plan(conf: dict[str, Any], graph: ResourceGraph | None = None, setting
                      _number(_block_field(c, "quota_settings", "limit"), True), _block_field(c, "quota_settings", "period"))
 
 
+@terraform_builder("aws_apigatewayv2_route", ApiRoute)
 def api_route(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> ApiRoute:
     c = Conf.of("aws_apigatewayv2_route", conf)
     return ApiRoute(c.address, pr.known(c.string("route_key")), pr.known(pr.attr(c, "authorization_type", "string")))
 
 
+@terraform_builder("aws_apigatewayv2_integration", ApiIntegration)
 def api_integration(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> ApiIntegration:
     c = Conf.of("aws_apigatewayv2_integration", conf)
     name = _block_field(c, "tls_config", "server_name_to_verify")
     return ApiIntegration(c.address, pr.known(pr.attr(c, "connection_type", "string")), name)
 
 
+@terraform_builder(("aws_api_gateway_domain_name", "aws_apigatewayv2_domain_name"), ApiDomain)
 def api_domain(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> ApiDomain:
     address = conf.get("__address__") if isinstance(conf.get("__address__"), str) else ""
     if ".aws_apigatewayv2_domain_name." in f".{address}":
@@ -116,6 +121,7 @@ def _first_str(value: Any) -> Any:
     return value
 
 
+@terraform_builder("aws_wafv2_web_acl", WebAcl)
 def web_acl(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> WebAcl:
     c = Conf.of("aws_wafv2_web_acl", conf)
     rules = _blocks(c.raw, "rule")

@@ -7,7 +7,7 @@ from typing import Any
 
 from prr_policies.facts import AccountBudgets, Budget, Unknown
 from prr_policies.sources.terraform import plan_reading as pr
-from prr_policies.sources.terraform.conf import Conf
+from prr_policies.sources.terraform.conf import Conf, terraform_builder
 from prr_policies.sources.terraform.graph import ResourceGraph
 
 
@@ -23,6 +23,7 @@ def _amount(c: Conf) -> Any:
     return value
 
 
+@terraform_builder("aws_budgets_budget", AccountBudgets)
 def budget(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> AccountBudgets:
     c = Conf.of("aws_budgets_budget", conf)
     notifications = c.raw.get("notification")

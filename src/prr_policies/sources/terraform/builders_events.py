@@ -11,7 +11,7 @@ from typing import Any
 
 from prr_policies.facts import EventBus, EventRuleTargets, EventTarget, Unknown
 from prr_policies.sources.terraform import plan_reading as pr
-from prr_policies.sources.terraform.conf import Conf, _field
+from prr_policies.sources.terraform.conf import Conf, terraform_builder, _field
 from prr_policies.sources.terraform.graph import ResourceGraph
 
 # What a target ARN that refers to a resource of the configuration points at.
@@ -60,6 +60,7 @@ def _block_field(c: Conf, block: str, key: str) -> Any:
     return _field(pr.block(c, block), key, False)
 
 
+@terraform_builder("aws_cloudwatch_event_target", EventRuleTargets)
 def event_target(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> EventRuleTargets:
     c = Conf.of("aws_cloudwatch_event_target", conf)
     dlq = _block_field(c, "dead_letter_config", "arn")
@@ -75,6 +76,7 @@ def event_target(conf: dict[str, Any], graph: ResourceGraph | None = None, setti
     return EventRuleTargets(address=c.address, event_bus=pr.attr(c, "event_bus_name", "string"), targets=(target,))
 
 
+@terraform_builder(("aws_cloudwatch_event_bus_policy", "aws_cloudwatch_event_permission"), EventBus)
 def event_bus_policy(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> EventBus:
     """``aws_cloudwatch_event_bus_policy`` (a whole policy) or ``aws_cloudwatch_event_permission``
     (one statement: a principal, optionally limited to an organization by a condition)."""

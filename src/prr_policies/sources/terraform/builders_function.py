@@ -17,7 +17,7 @@ from typing import Any
 from prr_policies.facts import EnvironmentVariable, LambdaFunction, Unknown
 from prr_policies.sources import terraform as tf
 from prr_policies.sources.terraform import plan_reading as pr
-from prr_policies.sources.terraform.conf import Conf, _field, _string_list
+from prr_policies.sources.terraform.conf import Conf, terraform_builder, _field, _string_list
 from prr_policies.sources.terraform.graph import ResourceGraph
 
 # Attributes whose value is a secret: copying them into an environment variable puts the
@@ -183,8 +183,9 @@ def _zones(c: Conf, graph: ResourceGraph | None) -> Any:
     return tuple(zones)
 
 
+@terraform_builder("aws_lambda_function", LambdaFunction)
 def lambda_function(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> LambdaFunction:
-    base = tf.lambda_function(conf, graph, settings)
+    base = tf.lambda_function.__wrapped__(conf, graph, settings)
     c = Conf.of("aws_lambda_function", conf)
     return dataclasses.replace(
         base,

@@ -21,7 +21,7 @@ from prr_policies.facts import FunctionIdempotency, Unknown
 from prr_policies.sources.terraform import plan_reading as pr
 from prr_policies.sources.terraform.builders_function import _hcl_environment, _plan_environment
 from prr_policies.sources.terraform.builders_resilience import _tags
-from prr_policies.sources.terraform.conf import Conf
+from prr_policies.sources.terraform.conf import Conf, terraform_builder
 from prr_policies.sources.terraform.graph import ResourceGraph, Vertex
 
 # Services that invoke a function asynchronously (Lambda queues the event and retries it).
@@ -145,6 +145,7 @@ def delivered_by(graph: ResourceGraph, function: Vertex, name: str | None) -> An
     return doubts[0] if doubts else ()
 
 
+@terraform_builder("aws_lambda_function", FunctionIdempotency)
 def function_idempotency(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> FunctionIdempotency:
     c = Conf.of("aws_lambda_function", conf)
     tags = _tags(c)

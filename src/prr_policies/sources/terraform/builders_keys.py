@@ -10,17 +10,18 @@ from typing import Any
 from prr_policies.facts import IamPolicy, KmsKey
 from prr_policies.sources import terraform as tf
 from prr_policies.sources.terraform import plan_reading as pr
-from prr_policies.sources.terraform.conf import Conf
+from prr_policies.sources.terraform.conf import Conf, terraform_builder
 from prr_policies.sources.terraform.graph import ResourceGraph, Vertex
 
 # AWS KMS's waiting period when the configuration sets none.
 DEFAULT_DELETION_WINDOW_DAYS = 30
 
 
+@terraform_builder("aws_kms_key", KmsKey)
 def kms_key(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> KmsKey:
     c = Conf.of("aws_kms_key", conf)
     window = pr.known(pr.attr(c, "deletion_window_in_days", "integer"))
-    return dataclasses.replace(tf.kms_key(conf, graph, settings),
+    return dataclasses.replace(tf.kms_key.__wrapped__(conf, graph, settings),
                                deletion_window_days=DEFAULT_DELETION_WINDOW_DAYS if window is None else window)
 
 
@@ -47,6 +48,7 @@ def _used_by(graph: ResourceGraph, me: Any, name: str | None, table: dict[str, t
     return False
 
 
+@terraform_builder(("aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"), IamPolicy)
 def iam_policy(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> IamPolicy:
     address = conf.get("__address__") if isinstance(conf.get("__address__"), str) else ""
     rtype = address[len(pr.module_of(address)):].split(".")[0] or "aws_iam_policy"

@@ -14,7 +14,7 @@ from typing import Any
 from prr_policies.facts import Queue, Subscription, Topic, TopicSubscriptions, Unknown
 from prr_policies.sources import terraform as tf
 from prr_policies.sources.terraform import plan_reading as pr
-from prr_policies.sources.terraform.conf import Conf
+from prr_policies.sources.terraform.conf import Conf, terraform_builder
 from prr_policies.sources.terraform.graph import ResourceGraph
 
 
@@ -38,16 +38,19 @@ def _policy(c: Conf, graph: ResourceGraph | None, partner_type: str, partner_key
     return _document(c, "policy", graph)
 
 
+@terraform_builder("aws_sqs_queue", Queue)
 def queue(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> Queue:
     c = Conf.of("aws_sqs_queue", conf)
-    return dataclasses.replace(tf.queue(conf, graph, settings), policy=_policy(c, graph, "aws_sqs_queue_policy", "queue_url"))
+    return dataclasses.replace(tf.queue.__wrapped__(conf, graph, settings), policy=_policy(c, graph, "aws_sqs_queue_policy", "queue_url"))
 
 
+@terraform_builder("aws_sns_topic", Topic)
 def topic(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> Topic:
     c = Conf.of("aws_sns_topic", conf)
-    return dataclasses.replace(tf.topic(conf, graph, settings), policy=_policy(c, graph, "aws_sns_topic_policy", "arn"))
+    return dataclasses.replace(tf.topic.__wrapped__(conf, graph, settings), policy=_policy(c, graph, "aws_sns_topic_policy", "arn"))
 
 
+@terraform_builder("aws_sns_topic_subscription", TopicSubscriptions)
 def subscription(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> TopicSubscriptions:
     c = Conf.of("aws_sns_topic_subscription", conf)
     redrive = c.document("redrive_policy")

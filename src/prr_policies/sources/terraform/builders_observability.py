@@ -15,7 +15,7 @@ from typing import Any
 
 from prr_policies.facts import AlarmWatch, MetricAlarm, Unknown, WatchedResource
 from prr_policies.sources.terraform import plan_reading as pr
-from prr_policies.sources.terraform.conf import Conf, _field, _first, _string_list
+from prr_policies.sources.terraform.conf import Conf, terraform_builder, _field, _first, _string_list
 from prr_policies.sources.terraform.graph import ResourceGraph, Vertex
 
 SET = "(a resource of this configuration)"
@@ -42,6 +42,7 @@ def _number(c: Conf, key: str) -> Any:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
+@terraform_builder("aws_cloudwatch_metric_alarm", MetricAlarm)
 def metric_alarm(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> MetricAlarm:
     c = Conf.of("aws_cloudwatch_metric_alarm", conf)
     enabled = pr.attr(c, "actions_enabled", "boolean")
@@ -247,6 +248,7 @@ def watched_stage(conf: dict[str, Any], graph: ResourceGraph | None = None, sett
     return WatchedResource(c.address, "api_stage", watches, kind)
 
 
+@terraform_builder(("aws_lambda_function", "aws_sqs_queue", "aws_api_gateway_stage", "aws_apigatewayv2_stage"), WatchedResource)
 def watched(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> Any:
     """The registry's builder: the role depends on the Terraform type."""
     address = conf.get("__address__") if isinstance(conf.get("__address__"), str) else ""

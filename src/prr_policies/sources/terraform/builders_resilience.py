@@ -9,7 +9,7 @@ from typing import Any
 
 from prr_policies.facts import Bucket, NotifiedFunction, Table, Unknown
 from prr_policies.sources.terraform import plan_reading as pr
-from prr_policies.sources.terraform.conf import Conf, _field, _string_list
+from prr_policies.sources.terraform.conf import Conf, terraform_builder, _field, _string_list
 from prr_policies.sources.terraform.graph import ResourceGraph, Vertex
 
 SET = "(a resource of this configuration)"  # another resource's attribute: set, known at apply
@@ -110,6 +110,7 @@ def _permission(label: str, function: Vertex | None, literal: str | None, bucket
     return found or NotifiedFunction(label, False)
 
 
+@terraform_builder("aws_s3_bucket", Bucket)
 def bucket(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> Bucket:
     c = Conf.of("aws_s3_bucket", conf)
     if graph is None:
@@ -173,6 +174,7 @@ def _backup_selected(c: Conf, table: Vertex, graph: ResourceGraph) -> Any:
     return unsure if unsure is not None else False
 
 
+@terraform_builder("aws_dynamodb_table", Table)
 def table(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> Table:
     c = Conf.of("aws_dynamodb_table", conf)
     pitr = pr.block(c, "point_in_time_recovery")
