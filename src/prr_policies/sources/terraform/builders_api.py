@@ -41,7 +41,7 @@ def _method_settings(c: Conf, graph: ResourceGraph | None) -> tuple[Any, Any]:
     if graph is None:
         why = pr.no_graph("aws_api_gateway_method_settings")
         return why, why
-    me = graph.vertices.get(c.address)
+    me = pr.vertex(graph, c)
     stage_name = pr.literal(c.string("stage_name"))
     for v in pr.of_type(graph, "aws_api_gateway_method_settings"):
         s = pr.conf_of(v)
@@ -143,7 +143,7 @@ def web_acl(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: 
 def _protects_stage(c: Conf, graph: ResourceGraph | None) -> Any:
     if graph is None:
         return pr.no_graph("aws_wafv2_web_acl_association")
-    me = graph.vertices.get(c.address) or Vertex(c.address, c.resource_type, {})
+    me = pr.vertex(graph, c) or Vertex(c.address, c.resource_type, {})
     for v in pr.of_type(graph, "aws_wafv2_web_acl_association"):
         a = pr.conf_of(v)
         if not any((t := pr.resolve(graph, x)) is not None and t.address == me.address for x, _ in pr.refs_of(a, "web_acl_arn")):

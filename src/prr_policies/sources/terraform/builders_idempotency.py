@@ -112,16 +112,8 @@ def _partners(graph: ResourceGraph) -> list[_Partner]:
     return out
 
 
-_INDEX: dict[int, tuple[ResourceGraph, list[_Partner]]] = {}
-
-
 def _indexed(graph: ResourceGraph) -> list[_Partner]:
-    cached = _INDEX.get(id(graph))
-    if cached is None or cached[0] is not graph:
-        _INDEX.clear()
-        cached = (graph, _partners(graph))
-        _INDEX[id(graph)] = cached
-    return cached[1]
+    return pr.per_root(graph, "idempotency-partners", lambda: _partners(graph))  # type: ignore[no-any-return]
 
 
 def _names_match(literal: str, name: str | None) -> bool:
@@ -154,5 +146,5 @@ def function_idempotency(conf: dict[str, Any], graph: ResourceGraph | None = Non
     names = env if isinstance(env, Unknown) else tuple(v.name for v in env or ())
     if graph is None:
         return FunctionIdempotency(c.address, pr.no_graph("what delivers events to the function"), pairs, names)
-    me = graph.vertices.get(c.address) or Vertex(c.address, "aws_lambda_function", conf)
+    me = pr.vertex(graph, c) or Vertex(c.address, "aws_lambda_function", conf)
     return FunctionIdempotency(c.address, delivered_by(graph, me, pr.literal(c.string("function_name"))), pairs, names)

@@ -55,7 +55,7 @@ def iam_policy(conf: dict[str, Any], graph: ResourceGraph | None = None, setting
     c = Conf.of(rtype, conf)
     boundary = False
     if rtype == "aws_iam_policy" and graph is not None:
-        me = graph.vertices.get(c.address) or Vertex(c.address, rtype, conf)
+        me = pr.vertex(graph, c) or Vertex(c.address, rtype, conf)
         name = pr.literal(c.string("name"))
         boundary = _used_by(graph, me, name, _BOUNDARY_USES) and not _used_by(graph, me, name, _ATTACHMENTS)
     return IamPolicy(c.address, pr.document(c, "policy", graph), inline=rtype != "aws_iam_policy", boundary_only=boundary)

@@ -75,28 +75,25 @@ def _dimensions(c: Conf) -> dict[str, Any]:
     return out
 
 
-_INDEX: dict[int, tuple[ResourceGraph, list[_Alarm]]] = {}
-
-
 def alarms(graph: ResourceGraph) -> list[_Alarm]:
-    """Every metric alarm of the graph, read once."""
-    cached = _INDEX.get(id(graph))
-    if cached is not None and cached[0] is graph:
-        return cached[1]
+    """Every metric alarm of the root being scanned, read once."""
+    return pr.per_root(graph, "metric-alarms", lambda: _alarms(graph))  # type: ignore[no-any-return]
+
+
+def _alarms(graph: ResourceGraph) -> list[_Alarm]:
     out = []
     for v in pr.of_type(graph, "aws_cloudwatch_metric_alarm"):
-        facts = metric_alarm(v.conf)
+        built = metric_alarm(v.conf, graph)
         c = pr.conf_of(v)
-        actions = facts.alarm_actions
-        has_action: Any = actions if isinstance(actions, Unknown) else bool(actions) and facts.actions_enabled is True
-        if isinstance(facts.actions_enabled, Unknown):
-            has_action = facts.actions_enabled
-        watch = AlarmWatch(facts.name if isinstance(facts.name, str) else v.address, facts.namespace, facts.metric,
-                           facts.threshold, has_action)
-        refs = [(pr.resolve(graph, a) or Vertex(a, "", {})).address for a, _ in pr.refs_of(c, "dimensions")]
-        out.append(_Alarm(v, c, watch, _dimensions(c), refs))
-    _INDEX.clear()
-    _INDEX[id(graph)] = (graph, out)
+        for facts in (built if isinstance(built, list) else [built]):  # none when Terraform does not create it
+            actions = facts.alarm_actions
+            has_action: Any = actions if isinstance(actions, Unknown) else bool(actions) and facts.actions_enabled is True
+            if isinstance(facts.actions_enabled, Unknown):
+                has_action = facts.actions_enabled
+            watch = AlarmWatch(facts.name if isinstance(facts.name, str) else v.address, facts.namespace, facts.metric,
+                               facts.threshold, has_action)
+            refs = [(pr.resolve(graph, a) or Vertex(a, "", {})).address for a, _ in pr.refs_of(c, "dimensions")]
+            out.append(_Alarm(v, c, watch, _dimensions(c), refs))
     return out
 
 
@@ -179,7 +176,7 @@ def _deployment_group_alarms(graph: ResourceGraph, function_name: str | None, se
 
 
 def _self(graph: ResourceGraph | None, c: Conf, conf: dict) -> Vertex:
-    return (graph.vertices.get(c.address) if graph is not None else None) or Vertex(c.address, c.resource_type, conf)
+    return (pr.vertex(graph, c) if graph is not None else None) or Vertex(c.address, c.resource_type, conf)
 
 
 def watched_function(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> WatchedResource:

@@ -62,6 +62,14 @@ _AFTER_APPLY = "true_after_unknown"  # checkov's marker with EVAL_TF_PLAN_AFTER_
 # The graph of the builder running now (set by terraform_builder): a Conf.of() without a graph
 # inside a builder still resolves references and reads the source.
 _BUILDING: ContextVar["ResourceGraph | None"] = ContextVar("prr_terraform_graph", default=None)
+# The root module (or plan file) of the resource being built: its partners are looked up there
+# only (one checkov run may scan several roots, and one address in two roots names two resources).
+_BUILDING_ROOT: ContextVar["str | None"] = ContextVar("prr_terraform_root", default=None)
+
+
+def building_root() -> str | None:
+    """The root of the resource the running builder reads (None outside a builder)."""
+    return _BUILDING_ROOT.get()
 
 
 def is_plan_conf(conf: dict[str, Any]) -> bool:
@@ -525,9 +533,12 @@ def terraform_builder(resource_type: str | tuple[str, ...], facts_type: type) ->
         @functools.wraps(build)
         def builder(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> Any:
             token = _BUILDING.set(graph)
+            me = graph.vertex_of(conf) if graph is not None and isinstance(conf, dict) else None
+            root_token = _BUILDING_ROOT.set(me.root if me is not None else _BUILDING_ROOT.get())
             try:
                 return _build(conf, graph, settings)
             finally:
+                _BUILDING_ROOT.reset(root_token)
                 _BUILDING.reset(token)
 
         def _build(conf: dict[str, Any], graph: ResourceGraph | None, settings: Any) -> Any:

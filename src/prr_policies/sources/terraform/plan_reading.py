@@ -23,10 +23,10 @@ import json
 import os
 import re
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from prr_policies.facts import Unknown
-from prr_policies.sources.terraform.conf import Conf, provider_defaults
+from prr_policies.sources.terraform.conf import Conf, building_root, provider_defaults
 from prr_policies.sources.terraform.graph import ResourceGraph, Vertex
 
 _INDEX = re.compile(r"\[[^\]]*\]")
@@ -212,40 +212,47 @@ def refs_of(c: Conf, key: str) -> list[tuple[str, str | None]]:
 
 
 def resolve(graph: ResourceGraph | None, address: str) -> Vertex | None:
-    """The vertex of a referenced address; a reference that checkov rendered into a module from
-    its caller carries the wrong module prefix, so outer prefixes are tried too."""
+    """The vertex of a referenced address, in the root of the resource being built; a reference
+    that checkov rendered into a module from its caller carries the wrong module prefix, so outer
+    prefixes are tried too."""
     if graph is None:
         return None
+    root = building_root()
     candidate = address
     while True:
-        if candidate in graph.vertices:
-            return graph.vertices[candidate]
+        found = graph.get(candidate, root)
+        if found is not None:
+            return found
         within = module_of(candidate)
         if not within:
             return None
         candidate = _parent(within) + candidate[len(within):]
 
 
+def vertex(graph: ResourceGraph | None, c: Conf) -> Vertex | None:
+    """This resource's own vertex in the graph."""
+    if c.vertex is not None:
+        return c.vertex
+    return graph.get(c.address, building_root()) if graph is not None else None
+
+
 def points_to(value: Any, vertex: Vertex, within: str = "") -> bool:
     return any(addr == _INDEX.sub("", vertex.address) or addr == vertex.address for addr, _ in references(value, within))
 
 
-_GRAPH_CACHE: dict[int, tuple[ResourceGraph, dict[str, list[Vertex]]]] = {}
-
-
 def of_type(graph: ResourceGraph | None, resource_type: str) -> list[Vertex]:
-    """The graph's resources of one type, listed once per graph."""
+    """The resources of one type in the root of the resource being built."""
     if graph is None:
         return []
-    cached = _GRAPH_CACHE.get(id(graph))
-    if cached is None or cached[0] is not graph:
-        _GRAPH_CACHE.clear()  # one scan's graph at a time
-        cached = (graph, {})
-        _GRAPH_CACHE[id(graph)] = cached
-    by_type = cached[1]
-    if resource_type not in by_type:
-        by_type[resource_type] = graph.of_type(resource_type)
-    return by_type[resource_type]
+    return graph.of_type(resource_type, building_root())
+
+
+def per_root(graph: ResourceGraph, name: str, build: Callable[[], Any]) -> Any:
+    """A lookup index built once per scan and root (kept in the graph's cache)."""
+    key = (name, building_root())
+    if key not in graph.cache:
+        graph.cache[key] = build()
+    return graph.cache[key]
 
 
 def conf_of(vertex: Vertex) -> Conf:
