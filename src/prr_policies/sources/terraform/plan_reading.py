@@ -30,7 +30,10 @@ from prr_policies.sources.terraform.conf import Conf, building_root, provider_de
 from prr_policies.sources.terraform.graph import ResourceGraph, Vertex
 
 _INDEX = re.compile(r"\[[^\]]*\]")
-_REF = re.compile(r"(?<![\w.])((?:data\.)?aws_[a-z0-9_]+\.[A-Za-z_][\w-]*)(?:\[[^\]]*\])?(?:\.([A-Za-z_][\w]*))?")
+# A reference: an optional module path (already absolute: the source reader renders a module's
+# references with it), the resource, an optional instance key and the attribute.
+_REF = re.compile(r"(?<![\w.])((?:module\.[A-Za-z_][\w-]*(?:\[[^\]]*\])?\.)*)((?:data\.)?aws_[a-z0-9_]+\.[A-Za-z_][\w-]*)"
+                  r"(?:\[[^\]]*\])?(?:\.([A-Za-z_][\w]*))?")
 
 
 def _plan_file(c: Conf) -> str | None:
@@ -153,7 +156,7 @@ def references(value: Any, within: str = "") -> list[tuple[str, str | None]]:
     def visit(v: Any) -> None:
         if isinstance(v, str):
             for m in _REF.finditer(v):
-                pair = (within + m.group(1), m.group(2))
+                pair = ((m.group(1) or within) + m.group(2), m.group(3))
                 if pair not in out and not any(a == pair[0] and b is not None for a, b in out):
                     out.append(pair)
         elif isinstance(v, dict):
