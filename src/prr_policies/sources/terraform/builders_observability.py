@@ -123,14 +123,30 @@ def watching(graph: ResourceGraph, target: Vertex, dimension: str, names: set[st
     return tuple(found)
 
 
-def _referrers_by(graph: ResourceGraph, target: Vertex, types_keys: dict[str, tuple[str, ...]]) -> bool:
-    for rtype, keys in types_keys.items():
+def _referenced_by(graph: ResourceGraph, rtype: str, key: str) -> frozenset[str]:
+    """Addresses the ``key`` attribute of some ``rtype`` resource refers to (indexed once per root:
+    every queue asks)."""
+    def build() -> frozenset[str]:
+        out = set()
         for v in pr.of_type(graph, rtype):
-            c = pr.conf_of(v)
-            for key in keys:
-                if any((t := pr.resolve(graph, a)) is not None and t.address == target.address for a, _ in pr.refs_of(c, key)):
-                    return True
-    return False
+            for a, _ in pr.refs_of(pr.conf_of(v), key):
+                t = pr.resolve(graph, a)
+                if t is not None:
+                    out.add(t.address)
+        return frozenset(out)
+
+    return pr.per_root(graph, f"referenced-by {rtype}.{key}", build)  # type: ignore[no-any-return]
+
+
+def _referrers_by(graph: ResourceGraph, target: Vertex, types_keys: dict[str, tuple[str, ...]]) -> bool:
+    return any(target.address in _referenced_by(graph, rtype, key) for rtype, keys in types_keys.items() for key in keys)
+
+
+def _source_arns(graph: ResourceGraph) -> tuple[str, ...]:
+    """The literal ``event_source_arn`` values of the root's event source mappings."""
+    return pr.per_root(graph, "event-source-arns", lambda: tuple(  # type: ignore[no-any-return]
+        s for v in pr.of_type(graph, "aws_lambda_event_source_mapping")
+        if isinstance(s := pr.conf_of(v).string("event_source_arn"), str)))
 
 
 # Attributes through which a queue is another resource's dead-letter queue.
@@ -210,8 +226,7 @@ def watched_queue(conf: dict[str, Any], graph: ResourceGraph | None = None, sett
     suffixes = tuple(settings.sqs.dlq_name_suffixes) if settings is not None else ()
     is_dlq = bool(name and name.endswith(suffixes)) or _sets(c, "redrive_allow_policy") or _referrers_by(graph, me, _DLQ_REFERRERS)
     is_source = _referrers_by(graph, me, {"aws_lambda_event_source_mapping": ("event_source_arn",)}) or bool(name) and any(
-        isinstance(s := pr.conf_of(v).string("event_source_arn"), str) and s.endswith(f":{name}")
-        for v in pr.of_type(graph, "aws_lambda_event_source_mapping"))
+        s.endswith(f":{name}") for s in _source_arns(graph))
     watches: Any = watching(graph, me, "QueueName", {name} if name else set())
     if name is None and not watches:
         watches = Unknown("the queue name is known only after apply, so its alarms cannot be matched")
