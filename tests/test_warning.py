@@ -92,13 +92,20 @@ def test_audit_lists_warnings_without_blocking():
 
 def test_scan_lists_warnings_apart_and_keeps_exit_0():
     from prr_policies import scan
+    from prr_policies.scan_output import table
 
     check = "CKV_PRR_8"
     report = {"check_type": "terraform", "results": {"passed_checks": [
         {"check_id": check, "resource": "aws_lambda_function.r", "file_path": "/main.tf", "details": ["WARNING: upgrade soon"]}],
         "failed_checks": []}}
-    found = scan.findings([report])
+    target = scan.Target("stack", "terraform", [])
+    root = scan.target_findings(target, [report])
+    found = root.findings
     assert [f.status for f in found] == [Status.WARNING]
-    assert not any(f.control_id and f.status.blocks for f in found)  # scan's exit-code test
-    lines = "\n".join(scan.summary_lines(found))
-    assert "Warnings (not blocking):" in lines and "Findings:" not in lines and "upgrade soon" in lines
+    result = scan.ScanResult([root])
+    assert not result.blocking  # scan's exit code: 0
+    text = table(result)
+    assert "Warnings (not blocking):" in text and "Findings:" not in text and "upgrade soon" in text
+    row = next(line for line in text.splitlines() if line.startswith("PRR-LAMBDA-008"))
+    header = text.splitlines()[0].split()
+    assert dict(zip(header[2:8], row.split()[2:8]))["warn"] == "1"
