@@ -211,15 +211,18 @@ def refs_of(c: Conf, key: str) -> list[tuple[str, str | None]]:
     return references(c.raw.get(key), within)
 
 
-def resolve(graph: ResourceGraph | None, address: str) -> Vertex | None:
+def resolve(graph: ResourceGraph | None, address: str, root: str | None = None) -> Vertex | None:
     """The vertex of a referenced address; a reference that checkov rendered into a module from
-    its caller carries the wrong module prefix, so outer prefixes are tried too."""
+    its caller carries the wrong module prefix, so outer prefixes are tried too. The graph keys its
+    vertices by root module and address: give ``root`` (the referring resource's ``Conf.root``) to
+    look the address up there; without it only a key equal to the address is found."""
     if graph is None:
         return None
     candidate = address
     while True:
-        if candidate in graph.vertices:
-            return graph.vertices[candidate]
+        found = graph.get(candidate, root) if root is not None else graph.vertices.get(candidate)
+        if found is not None:
+            return found
         within = module_of(candidate)
         if not within:
             return None
