@@ -200,10 +200,13 @@ def test_declared_permissions_are_exactly_the_calls_made(report):
     """Every call the audit makes is declared, and every declared permission is used, except
     codedeploy:GetDeploymentConfig: it is called only for custom deployment configs, which
     moto does not implement (its unit test below covers it), and backup:GetBackupSelection, which
-    follows ListBackupSelections, which moto does not implement (test_backup_selections_are_read_...)."""
+    follows ListBackupSelections, which moto does not implement (test_backup_selections_are_read_...),
+    and lambda:GetFunctionConcurrency, read only for functions with provisioned concurrency configs,
+    which moto does not implement either (tests/test_rules_concurrency.py reads it from a stand-in)."""
     made = {iam_action(s, o) for s, o in report.calls}
     assert made <= set(AUDIT_PERMISSIONS)
-    assert set(AUDIT_PERMISSIONS) - made == {"codedeploy:GetDeploymentConfig", "backup:GetBackupSelection"}
+    assert set(AUDIT_PERMISSIONS) - made == {"codedeploy:GetDeploymentConfig", "backup:GetBackupSelection",
+                                             "lambda:GetFunctionConcurrency"}
     assert set(report.calls) <= set(CALLS)
 
 
@@ -747,3 +750,12 @@ def test_the_accounts_budgets_are_audited(report):
     found = [f for f in report.findings if f.control_id == "PRR-COST-001"]
     assert [(f.resource_type, f.resource_id, f.result.status) for f in found] == [("AWS::::Account", aws_stack.ACCOUNT, Status.PASS)]
     assert "app-orders-monthly" in found[0].result.reason
+
+
+def test_provisioned_concurrency_is_audited_per_function(report):
+    """Issue 13 (PRR-LAMBDA-021): moto 5.2.5 has no ListProvisionedConcurrencyConfigs, so every function
+    is UNKNOWN naming the call (never NOT_APPLICABLE); the configs' reading is covered with a stand-in
+    client in tests/test_rules_concurrency.py."""
+    found = [f for f in report.findings if f.control_id == "PRR-LAMBDA-021"]
+    assert len(found) == 200 and {f.resource_type for f in found} == {"AWS::Lambda::Function"}
+    assert all(f.result.status is Status.UNKNOWN and "lambda:ListProvisionedConcurrencyConfigs" in f.result.reason for f in found)

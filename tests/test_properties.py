@@ -134,7 +134,7 @@ conf_keys = st.sampled_from([
     "enable_key_rotation", "customer_master_key_spec", "is_enabled", "policies", "allowed_publishers", "deployment_config_name",
     "alarm_configuration", "auto_rollback_configuration", "assume_role_policy", "permissions_boundary", "event_source_arn",
     "function_response_types", "maximum_retry_attempts", "maximum_record_age_in_seconds", "destination_config",
-    "xray_tracing_enabled", "access_log_settings",
+    "xray_tracing_enabled", "access_log_settings", "qualifier", "provisioned_concurrent_executions",
 ])
 
 

@@ -20,7 +20,7 @@ import pytest
 from prr_policies.controls import RULES, evaluate
 from prr_policies.facts import (
     DeploymentGroup, EventSourceMapping, ExecutionRoleFacts, FunctionLogGroup, FunctionRelease, FunctionUrl, LambdaFunction,
-    AccountBudgets, AlarmWatch, ApiDomain, Budget, ApiIntegration, ApiRoute, FunctionIdempotency, LambdaPermission, Subscription, TopicSubscriptions, Unknown, UsagePlan,
+    AccountBudgets, AlarmWatch, ApiDomain, Budget, ProvisionedConcurrency, ApiIntegration, ApiRoute, FunctionIdempotency, LambdaPermission, Subscription, TopicSubscriptions, Unknown, UsagePlan,
     WatchedResource, WebAcl,
 )
 from prr_policies.result import Status
@@ -85,6 +85,11 @@ HAND_MADE: list[Any] = [
     AccountBudgets("123456789012", (Budget("b", "COST", 800.0, "USD", "MONTHLY", True),), True),
     AccountBudgets("123456789012", (Budget("b", "COST", 5000.0, "USD", "MONTHLY", True),), True),
     AccountBudgets("123456789012", (Budget("b", "USAGE", 5.0, "GB", "MONTHLY", True),), False),
+    ProvisionedConcurrency("pc", FN, "live", "alias", 10, 10, 50),
+    ProvisionedConcurrency("pc", FN, "live", "alias", 6, 12, 10),
+    ProvisionedConcurrency("pc", FN, "3", "version", 5, 5, None),
+    ProvisionedConcurrency("pc", FN, "$LATEST", "latest", 5, 5, None),
+    ProvisionedConcurrency(FN, FN),
 ]
 
 

@@ -414,6 +414,22 @@ class FunctionIdempotency:
 
 
 @dataclass(frozen=True)
+class ProvisionedConcurrency:
+    """One provisioned concurrency config of a function (on an alias or a version) and the
+    reservation it must fit in: Lambda counts the configs of all the function's aliases and
+    versions together against its reserved concurrency. ``qualifier_kind``: ``alias``, ``version``
+    or ``latest`` ($LATEST); None when the function has no provisioned concurrency (the audit)."""
+
+    address: str
+    function: Maybe[str] = None  # the function it provisions: its address, name or ARN
+    qualifier: Maybe[str] = None  # the alias name or version number, as written
+    qualifier_kind: Maybe[str] = None
+    amount: Maybe[int] = None  # provisioned concurrent executions of this config
+    provisioned_total: Maybe[int] = None  # over every config of the function, this one included
+    reserved: Maybe[int] = None  # the function's reserved concurrency; None: it reserves none
+
+
+@dataclass(frozen=True)
 class Budget:
     """An AWS Budgets budget: its type (COST, USAGE ...), limit, period and whether it notifies."""
 

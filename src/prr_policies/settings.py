@@ -178,6 +178,9 @@ class ReleaseSettings:
     required_rollback_events: tuple[Literal["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST"], ...]
     # How a function's CodeDeploy deployment group is found: {function} is the function name.
     deployment_group_name: str
+    # Whether provisioned concurrency may sit on a version number (true) or only on an alias (false):
+    # callers invoke the alias, and a version no alias serves keeps warm (and billed) capacity nobody uses.
+    provisioned_concurrency_on_versions: bool = False
 
 
 @dataclass(frozen=True)

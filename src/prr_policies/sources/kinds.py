@@ -31,7 +31,7 @@ from typing import Any, Callable, Literal
 from prr_policies.facts import (
     ApiStage, CodeSigningConfig, DeploymentGroup, EventBus, EventRuleTargets, EventSourceMapping, FunctionLogGroup,
     FunctionRelease, FunctionUrl, IamRole, KmsKey, LambdaFunction, LambdaPermission, Queue, Secret, Topic, TopicSubscriptions,
-    AccountBudgets, ApiDomain, ApiIntegration, ApiRoute, Bucket, FunctionIdempotency, IamPolicy, MetricAlarm, Table, UsagePlan, WatchedResource, WebAcl,
+    AccountBudgets, ApiDomain, ApiIntegration, ApiRoute, Bucket, FunctionIdempotency, IamPolicy, MetricAlarm, ProvisionedConcurrency, Table, UsagePlan, WatchedResource, WebAcl,
 )
 from prr_policies.sources import config_item as item
 from prr_policies.sources import live
@@ -39,6 +39,7 @@ from prr_policies.sources import terraform as tf
 from prr_policies.sources.terraform import builders_api as tf_api
 from prr_policies.sources.terraform import builders_events as tf_events
 from prr_policies.sources.terraform import builders_function as tf_function
+from prr_policies.sources.terraform import builders_concurrency as tf_concurrency
 from prr_policies.sources.terraform import builders_cost as tf_cost
 from prr_policies.sources.terraform import builders_idempotency as tf_idempotency
 from prr_policies.sources.terraform import builders_keys as tf_keys
@@ -180,6 +181,12 @@ KINDS: tuple[Kind, ...] = (
           ("lambda", "get_policy"), ("lambda", "list_tags")),
          terraform={"aws_lambda_function": {}}, terraform_builder=tf_idempotency.function_idempotency,
          reader=live.function_idempotency, placeholder="<all functions>"),
+    # Provisioned concurrency configs and the reservation they share (Config records neither:
+    # a periodic rule reads the account).
+    Kind(ProvisionedConcurrency, ("AWS::Lambda::Function",), "account",
+         (("lambda", "list_functions"), ("lambda", "list_provisioned_concurrency_configs"), ("lambda", "get_function_concurrency")),
+         terraform={"aws_lambda_provisioned_concurrency_config": {}}, terraform_builder=tf_concurrency.provisioned_concurrency,
+         reader=live.provisioned_concurrency, placeholder="<all functions>"),
     # The account's budgets (Budgets is global; Config records none: a periodic rule reads them).
     Kind(AccountBudgets, ("AWS::::Account",), "account",
          (("sts", "get_caller_identity"), ("budgets", "describe_budgets"), ("budgets", "describe_notifications_for_budget")),

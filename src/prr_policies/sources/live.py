@@ -16,7 +16,7 @@ from typing import Any
 
 from prr_policies.facts import (
     AccountBudgets, Budget,
-    FunctionIdempotency,
+    FunctionIdempotency, ProvisionedConcurrency,
     AlarmWatch, ApiDomain, ApiIntegration, ApiRoute, ApiStage, Bucket, IamPolicy, EnvironmentVariable, EventBus, EventRuleTargets, EventTarget, ExecutionRoleFacts, KmsKey, LambdaFunction, Queue,
     MetricAlarm, NotifiedFunction, Subscription, Table, Topic, TopicSubscriptions, Unknown, UsagePlan, WatchedResource, WebAcl,
     unknown_facts,
@@ -838,6 +838,38 @@ def function_idempotency(account: Any) -> list[Row] | Unknown:
         pairs = tags if isinstance(tags, Unknown) else tuple(sorted(((tags or {}).get("Tags") or {}).items()))
         names = tuple(((f.get("Environment") or {}).get("Variables") or {}).keys())
         rows.append(("AWS::Lambda::Function", name, FunctionIdempotency(arn, delivered, pairs, names)))
+    return rows
+
+
+def provisioned_concurrency(account: Any) -> list[Row] | Unknown:
+    """Each provisioned concurrency config of each function (reported as ``name:qualifier``), with
+    the function's reserved concurrency and the amount its configs ask for together; a function
+    without one gives a row of its own (nothing provisioned)."""
+    fns = account.api.pages("lambda", "list_functions", "Functions")
+    if isinstance(fns, Unknown):
+        return fns
+    rows: list[Row] = []
+    for f in fns:
+        name, arn = f["FunctionName"], f["FunctionArn"]
+        configs = account.api.pages("lambda", "list_provisioned_concurrency_configs", "ProvisionedConcurrencyConfigs", FunctionName=name)
+        if isinstance(configs, Unknown):
+            rows.append(("AWS::Lambda::Function", name, unknown_facts(ProvisionedConcurrency, arn, configs)))
+            continue
+        if not configs:
+            rows.append(("AWS::Lambda::Function", name, ProvisionedConcurrency(arn, arn)))
+            continue
+        got = account.api.call("lambda", "get_function_concurrency", FunctionName=name)
+        reserved = got if isinstance(got, Unknown) else (got or {}).get("ReservedConcurrentExecutions")
+        amounts = [c.get("RequestedProvisionedConcurrentExecutions") for c in configs]
+        total: Any = sum(amounts) if all(isinstance(a, int) for a in amounts) else \
+            Unknown("ListProvisionedConcurrencyConfigs gave a config without its requested amount")
+        for c in configs:
+            qualifier = str(c.get("FunctionArn") or "").rsplit(":", 1)[-1]  # a qualified ARN: function:name:qualifier
+            kind = "latest" if qualifier == "$LATEST" else "version" if qualifier.isdigit() else "alias"
+            amount = c.get("RequestedProvisionedConcurrentExecutions")
+            rows.append(("AWS::Lambda::Function", f"{name}:{qualifier}", ProvisionedConcurrency(
+                f"{arn}:{qualifier}", arn, qualifier, kind,
+                amount if isinstance(amount, int) else Unknown("the config has no requested amount"), total, reserved)))
     return rows
 
 

@@ -214,13 +214,13 @@ def refs_of(c: Conf, key: str) -> list[tuple[str, str | None]]:
     return references(c.raw.get(key), within)
 
 
-def resolve(graph: ResourceGraph | None, address: str) -> Vertex | None:
-    """The vertex of a referenced address, in the root of the resource being built; a reference
-    that checkov rendered into a module from its caller carries the wrong module prefix, so outer
-    prefixes are tried too."""
+def resolve(graph: ResourceGraph | None, address: str, root: str | None = None) -> Vertex | None:
+    """The vertex of a referenced address, in ``root`` (default: the root of the resource being
+    built); a reference that checkov rendered into a module from its caller carries the wrong
+    module prefix, so outer prefixes are tried too."""
     if graph is None:
         return None
-    root = building_root()
+    root = root if root is not None else building_root()
     candidate = address
     while True:
         found = graph.get(candidate, root)
