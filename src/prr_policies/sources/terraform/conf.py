@@ -62,6 +62,8 @@ _AFTER_APPLY = "true_after_unknown"  # checkov's marker with EVAL_TF_PLAN_AFTER_
 # The graph of the builder running now (set by terraform_builder): a Conf.of() without a graph
 # inside a builder still resolves references and reads the source.
 _BUILDING: ContextVar["ResourceGraph | None"] = ContextVar("prr_terraform_graph", default=None)
+# The root module (or plan file) of the resource being built: its partners are looked up there.
+_ROOT: ContextVar["str | None"] = ContextVar("prr_terraform_root", default=None)
 
 
 def is_plan_conf(conf: dict[str, Any]) -> bool:
@@ -525,9 +527,12 @@ def terraform_builder(resource_type: str | tuple[str, ...], facts_type: type) ->
         @functools.wraps(build)
         def builder(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> Any:
             token = _BUILDING.set(graph)
+            vertex = graph.vertex_of(conf) if graph is not None and isinstance(conf, dict) else None
+            root = _ROOT.set(vertex.root if vertex is not None else None)
             try:
                 return _build(conf, graph, settings)
             finally:
+                _ROOT.reset(root)
                 _BUILDING.reset(token)
 
         def _build(conf: dict[str, Any], graph: ResourceGraph | None, settings: Any) -> Any:

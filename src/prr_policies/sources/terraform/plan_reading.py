@@ -26,10 +26,12 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from prr_policies.facts import Unknown
-from prr_policies.sources.terraform.conf import Conf, provider_defaults
+from prr_policies.sources.terraform.conf import _ROOT, Conf, provider_defaults
 from prr_policies.sources.terraform.graph import ResourceGraph, Vertex
+from prr_policies.sources.terraform.hcl import Ref
 
 _INDEX = re.compile(r"\[[^\]]*\]")
+_QUALIFIED = re.compile(r"(?:module\.[A-Za-z_][\w-]*\.)*(?:data\.)?aws_[a-z0-9_]+\.[A-Za-z_][\w-]*")
 _REF = re.compile(r"(?<![\w.])((?:data\.)?aws_[a-z0-9_]+\.[A-Za-z_][\w-]*)(?:\[[^\]]*\])?(?:\.([A-Za-z_][\w]*))?")
 
 
@@ -151,6 +153,12 @@ def references(value: Any, within: str = "") -> list[tuple[str, str | None]]:
     out: list[tuple[str, str | None]] = []
 
     def visit(v: Any) -> None:
+        if isinstance(v, Ref) and _QUALIFIED.fullmatch(_INDEX.sub("", v.target)):
+            # the source evaluator's reference: its target is already qualified by its module
+            pair = (_INDEX.sub("", v.target), v.path[0] if v.path else None)
+            if pair not in out:
+                out.append(pair)
+            return
         if isinstance(v, str):
             for m in _REF.finditer(v):
                 pair = (within + m.group(1), m.group(2))
@@ -211,15 +219,19 @@ def refs_of(c: Conf, key: str) -> list[tuple[str, str | None]]:
     return references(c.raw.get(key), within)
 
 
-def resolve(graph: ResourceGraph | None, address: str) -> Vertex | None:
-    """The vertex of a referenced address; a reference that checkov rendered into a module from
-    its caller carries the wrong module prefix, so outer prefixes are tried too."""
+def resolve(graph: ResourceGraph | None, address: str, root: str | None = None) -> Vertex | None:
+    """The vertex of a referenced address in ``root`` (default: the root module of the resource
+    being built; the graph keys vertices by root and address, and one scan may hold several roots);
+    a reference that checkov rendered into a module from its caller carries the wrong module
+    prefix, so outer prefixes are tried too."""
     if graph is None:
         return None
+    root = root if root is not None else _ROOT.get()
     candidate = address
     while True:
-        if candidate in graph.vertices:
-            return graph.vertices[candidate]
+        found = graph.get(candidate, root)
+        if found is not None:
+            return found
         within = module_of(candidate)
         if not within:
             return None
