@@ -20,7 +20,7 @@ import pytest
 from prr_policies.controls import RULES, evaluate
 from prr_policies.facts import (
     DeploymentGroup, EventSourceMapping, ExecutionRoleFacts, FunctionLogGroup, FunctionRelease, FunctionUrl, LambdaFunction,
-    AccountBudgets, AlarmWatch, ApiDomain, Budget, ApiIntegration, ApiRoute, FunctionIdempotency, LambdaPermission, Subscription, TopicSubscriptions, Unknown, UsagePlan,
+    AccountBudgets, GuardDutyProtection, InspectorScanning, AlarmWatch, ApiDomain, Budget, ApiIntegration, ApiRoute, FunctionIdempotency, LambdaPermission, Subscription, TopicSubscriptions, Unknown, UsagePlan,
     WatchedResource, WebAcl,
 )
 from prr_policies.result import Status
@@ -85,6 +85,9 @@ HAND_MADE: list[Any] = [
     AccountBudgets("123456789012", (Budget("b", "COST", 800.0, "USD", "MONTHLY", True),), True),
     AccountBudgets("123456789012", (Budget("b", "COST", 5000.0, "USD", "MONTHLY", True),), True),
     AccountBudgets("123456789012", (Budget("b", "USAGE", 5.0, "GB", "MONTHLY", True),), False),
+    GuardDutyProtection("123456789012", True, "ENABLED", None, True), GuardDutyProtection("d", True, None),
+    GuardDutyProtection("f", True, "ENABLED", "S3_DATA_EVENTS"),
+    InspectorScanning("123456789012", "ENABLED", "DISABLED", True), InspectorScanning("e", "DISABLED", "DISABLED"),
 ]
 
 

@@ -44,11 +44,12 @@ def _origin_of_reference(value: str, within: str) -> str:
 def _secret_values(c: Conf, graph: ResourceGraph | None) -> set[str]:
     """Literal secret values of the resources the function refers to: checkov renders a reference
     to a literal attribute as the literal itself, so a copied secret arrives as its plaintext."""
-    if graph is None:
+    vertex = c.vertex if c.vertex is not None else graph.vertex_of(c.raw) if graph is not None else None
+    if graph is None or vertex is None:
         return set()
     out = set()
     for rtype, attributes in SECRET_ATTRIBUTES.items():
-        for v in graph.referenced(c.address, rtype):
+        for v in graph.referenced(vertex, rtype):  # the graph takes the vertex (keyed by root and address)
             for attribute in attributes:
                 value = pr.literal(pr.conf_of(v).string(attribute) if attribute in v.conf else None)
                 if value:
