@@ -71,9 +71,9 @@ def test_detection_settings_choose_the_account_managed_rules():
     from prr_policies.config_rules.pack import conformance_pack
     from prr_policies.settings import load_settings
 
-    def managed(**detection):
+    def managed(**account):
         s = load_settings(EXAMPLE / "prr.yaml")
-        s = dataclasses.replace(s, detection=dataclasses.replace(s.detection, **detection))
+        s = dataclasses.replace(s, account=dataclasses.replace(s.account, **account))
         return {r["Properties"]["Source"]["SourceIdentifier"] for r in conformance_pack(s)["Resources"].values()
                 if r["Properties"]["Source"]["Owner"] == "AWS"}
 

@@ -29,8 +29,8 @@ P, F, NA, UNK = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE, Status.UNKNOWN
 ACCOUNT = "123456789012"
 
 
-def with_detection(**changes):
-    return dataclasses.replace(S, detection=dataclasses.replace(S.detection, **changes))
+def with_account(**changes):
+    return dataclasses.replace(S, account=dataclasses.replace(S.account, **changes))
 
 
 @pytest.mark.parametrize("facts, expected", [
@@ -51,7 +51,7 @@ def test_guardduty_lambda_protection(facts, expected):
 
 
 def test_guardduty_check_can_be_turned_off():
-    off = with_detection(guardduty_lambda_protection_required=False)
+    off = with_account(guardduty_lambda_protection_required=False)
     assert evaluate("PRR-ACCOUNT-001", GuardDutyProtection("a", None, None, None, True), off).status is NA
 
 
@@ -69,12 +69,12 @@ def test_guardduty_check_can_be_turned_off():
     ("DISABLED", U, True, F),  # code scanning cannot run without standard scanning
 ])
 def test_inspector_lambda_scanning(standard, code, code_required, expected):
-    settings = with_detection(inspector_lambda_code_scanning_required=code_required)
+    settings = with_account(inspector_lambda_code_scanning_required=code_required)
     assert evaluate("PRR-ACCOUNT-002", InspectorScanning("a", standard, code, True), settings).status is expected
 
 
 def test_inspector_check_can_be_turned_off():
-    off = with_detection(inspector_lambda_scanning_required=False)
+    off = with_account(inspector_lambda_scanning_required=False)
     assert evaluate("PRR-ACCOUNT-002", InspectorScanning("a", "DISABLED", None, True), off).status is NA
 
 
@@ -121,7 +121,7 @@ def test_inspector_reader_against_moto(moto_env):
     assert verdict().status is UNK and "no status" in verdict().reason
     inspector = boto3.client("inspector2", region_name="eu-west-1")
     inspector.enable(accountIds=[ACCOUNT], resourceTypes=["LAMBDA"])
-    code = with_detection(inspector_lambda_code_scanning_required=True)
+    code = with_account(inspector_lambda_code_scanning_required=True)
     assert verdict().status is P and verdict(code).status is F
     inspector.enable(accountIds=[ACCOUNT], resourceTypes=["LAMBDA_CODE"])
     assert verdict(code).status is P

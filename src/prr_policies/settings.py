@@ -311,7 +311,7 @@ class CostSettings:
 
 
 @dataclass(frozen=True)
-class DetectionSettings:
+class AccountSettings:
     """Region-wide detection services that watch the functions (Security Hub GuardDuty.6,
     Inspector.3 and Inspector.4). Inspector's Lambda code scanning is not required by default: it
     runs in fewer Regions than standard scanning (as does AWS's managed Config rule for it) and is
@@ -713,7 +713,7 @@ class Settings:
     keys: KeySettings = field(default_factory=KeySettings)
     resilience: ResilienceSettings = field(default_factory=ResilienceSettings)
     cost: CostSettings = field(default_factory=CostSettings)
-    detection: DetectionSettings = field(default_factory=DetectionSettings)
+    account: AccountSettings = field(default_factory=AccountSettings)
     source: str = field(default="<defaults>", compare=False, metadata={"internal": True})
 
     def runtime_deprecation(self, runtime: str) -> datetime.date | None:

@@ -14,7 +14,7 @@ LAMBDA_FEATURE = "LAMBDA_NETWORK_LOGS"
 @rule("PRR-ACCOUNT-001")
 def guardduty_lambda_protection(g: GuardDutyProtection, settings: Settings) -> Verdict:
     """GuardDuty Lambda Protection is on: an enabled detector with LAMBDA_NETWORK_LOGS ENABLED."""
-    if not settings.detection.guardduty_lambda_protection_required:
+    if not settings.account.guardduty_lambda_protection_required:
         return (NA, "Settings do not require GuardDuty Lambda Protection.")
     if isinstance(g.feature, Unknown):
         return unknown("The detector feature's name", g.feature)
@@ -52,8 +52,8 @@ def _scan(label: str, status: object) -> Verdict | None:
 @rule("PRR-ACCOUNT-002")
 def inspector_lambda_scanning(i: InspectorScanning, settings: Settings) -> Verdict:
     """Amazon Inspector scans the functions: standard scanning (LAMBDA), and code scanning
-    (LAMBDA_CODE) where detection.inspector_lambda_code_scanning_required says so."""
-    d = settings.detection
+    (LAMBDA_CODE) where account.inspector_lambda_code_scanning_required says so."""
+    d = settings.account
     if not d.inspector_lambda_scanning_required and not d.inspector_lambda_code_scanning_required:
         return (NA, "Settings do not require Inspector to scan Lambda functions.")
     # code scanning needs standard scanning: AWS turns it off with standard scanning

@@ -36,6 +36,7 @@ class _Partner:
     functions: list[str]  # addresses of the functions it refers to
     literals: list[str]  # function names or ARNs written literally
     unknown: Unknown | None  # why its function cannot be determined
+    root: str = ""  # the root module (or plan file) it belongs to: one scan may hold several
 
 
 def _function_targets(c: Conf, key: str, graph: ResourceGraph) -> tuple[list[str], list[str], Unknown | None]:
@@ -81,7 +82,7 @@ def _partners(graph: ResourceGraph) -> list[_Partner]:
     out: list[_Partner] = []
 
     def add(label: str, c: Conf, key: str) -> None:
-        out.append(_Partner(label, *_function_targets(c, key, graph)))
+        out.append(_Partner(label, *_function_targets(c, key, graph), root=c.root or ""))
 
     for v in pr.of_type(graph, "aws_lambda_event_source_mapping"):
         c = pr.conf_of(v)
@@ -103,7 +104,7 @@ def _partners(graph: ResourceGraph) -> list[_Partner]:
         functions, literals, why = _function_targets(c, "arn", graph)
         literals = [x for x in literals if ":function:" in x]
         if functions or literals or (why is not None and not pr.refs_of(c, "arn")):
-            out.append(_Partner("async:events", functions, literals, why))
+            out.append(_Partner("async:events", functions, literals, why, c.root or ""))
     for v in pr.of_type(graph, "aws_s3_bucket_notification"):
         c = pr.conf_of(v)
         if c.raw.get("lambda_function") in (None, [], [[]], [None]):
@@ -134,6 +135,8 @@ def delivered_by(graph: ResourceGraph, function: Vertex, name: str | None) -> An
     labels: list[str] = []
     doubts: list[Unknown] = []
     for p in _indexed(graph):
+        if function.root and p.root and p.root != function.root:
+            continue  # another root module of the same scan
         if function.address in p.functions or any(_names_match(x, name) for x in p.literals):
             labels.append(p.label)
         elif p.unknown is not None:
@@ -154,5 +157,5 @@ def function_idempotency(conf: dict[str, Any], graph: ResourceGraph | None = Non
     names = env if isinstance(env, Unknown) else tuple(v.name for v in env or ())
     if graph is None:
         return FunctionIdempotency(c.address, pr.no_graph("what delivers events to the function"), pairs, names)
-    me = graph.vertices.get(c.address) or Vertex(c.address, "aws_lambda_function", conf)
+    me = graph.vertex_of(conf) or Vertex(c.address, "aws_lambda_function", conf)
     return FunctionIdempotency(c.address, delivered_by(graph, me, pr.literal(c.string("function_name"))), pairs, names)

@@ -209,7 +209,24 @@ def _plan_refs(c: Conf, expr: Any, within: str, depth: int = 0) -> list[tuple[st
     return out
 
 
+class Address(str):
+    """A referenced address that remembers the root module (or plan file) it was written in, so
+    :func:`resolve` looks it up there and not in another root of the same scan."""
+
+    root: str | None
+
+    def __new__(cls, text: str, root: str | None) -> "Address":
+        self = super().__new__(cls, text)
+        self.root = root
+        return self
+
+
 def refs_of(c: Conf, key: str) -> list[tuple[str, str | None]]:
+    found = _refs_of(c, key)
+    return [(Address(a, c.root), attr) for a, attr in found] if c.root else found
+
+
+def _refs_of(c: Conf, key: str) -> list[tuple[str, str | None]]:
     """What attribute (or block) ``key`` of this resource refers to: from the plan's configuration
     in a plan (checkov keeps only part of it; a module variable is followed to what its caller
     passes), from the HCL value otherwise (checkov has rendered module variables there)."""
@@ -220,13 +237,14 @@ def refs_of(c: Conf, key: str) -> list[tuple[str, str | None]]:
 
 
 def resolve(graph: ResourceGraph | None, address: str, root: str | None = None) -> Vertex | None:
-    """The vertex of a referenced address in ``root`` (default: the root module of the resource
-    being built; the graph keys vertices by root and address, and one scan may hold several roots);
+    """The vertex of a referenced address in ``root`` (default: the root the address was read in,
+    see :func:`refs_of`, else that of the resource being built; the graph keys vertices by root and
+    address, and one scan may hold several roots);
     a reference that checkov rendered into a module from its caller carries the wrong module
     prefix, so outer prefixes are tried too."""
     if graph is None:
         return None
-    root = root if root is not None else _ROOT.get()
+    root = root if root is not None else getattr(address, "root", None) or _ROOT.get()
     candidate = address
     while True:
         found = graph.get(candidate, root)
