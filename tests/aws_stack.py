@@ -206,3 +206,7 @@ def _extras() -> None:
                                   "NotificationType": "FORECASTED", "ComparisonOperator": "GREATER_THAN", "Threshold": 80,
                                   "ThresholdType": "PERCENTAGE"}, "Subscribers": [{"SubscriptionType": "EMAIL", "Address": "oncall@example.com"}]}]
                               if notify else [])
+    # GuardDuty and Inspector (issue 13): the Region's detector with Lambda Protection on, and Inspector's
+    # Lambda standard scanning activated (code scanning is not: the default settings do not require it).
+    client("guardduty").create_detector(Enable=True, Features=[{"Name": "LAMBDA_NETWORK_LOGS", "Status": "ENABLED"}])
+    client("inspector2").enable(accountIds=[ACCOUNT], resourceTypes=["LAMBDA"])

@@ -483,12 +483,22 @@ def test_an_empty_region_is_exit_3_unless_allowed():
         def describe_notifications_for_budget(self, **kw):
             return {"Notifications": [{"NotificationType": "FORECASTED"}]}
 
+        def list_detectors(self, **kw):  # issue 13: GuardDuty and Inspector are account settings of the Region
+            return {"DetectorIds": ["d1"]}
+
+        def get_detector(self, **kw):
+            return {"Status": "ENABLED", "Features": [{"Name": "LAMBDA_NETWORK_LOGS", "Status": "ENABLED"}]}
+
+        def batch_get_account_status(self, **kw):
+            return {"accounts": [{"accountId": "123456789012", "resourceState": {"lambda": {"status": "ENABLED"}}}]}
+
         def __getattr__(self, name):
             return lambda **kw: {}
 
     rep = audit.run(lambda s: Empty(), SETTINGS)
-    # Issue 13: the account-wide budget check is reported, but a Region holding nothing still exits 3.
-    assert rep.regional == [] and [(f.control_id, f.result.status) for f in rep.findings] == [("PRR-COST-001", Status.PASS)]
+    # Issue 13: the account-wide checks are reported, but a Region holding nothing still exits 3.
+    assert rep.regional == [] and sorted((f.control_id, f.result.status) for f in rep.findings) == [
+        ("PRR-ACCOUNT-001", Status.PASS), ("PRR-ACCOUNT-002", Status.PASS), ("PRR-COST-001", Status.PASS)]
     assert audit.exit_code(rep) == 3 and "nothing to evaluate" in audit.why_nothing(rep, "eu-west-1")
     assert audit.exit_code(rep, allow_empty=True) == 0
 
@@ -759,3 +769,12 @@ def test_provisioned_concurrency_is_audited_per_function(report):
     found = [f for f in report.findings if f.control_id == "PRR-LAMBDA-021"]
     assert len(found) == 200 and {f.resource_type for f in found} == {"AWS::Lambda::Function"}
     assert all(f.result.status is Status.UNKNOWN and "lambda:ListProvisionedConcurrencyConfigs" in f.result.reason for f in found)
+
+
+def test_guardduty_and_inspector_are_audited_on_the_account(report):
+    """Issue 13: one finding per control for the account; moto's detector has Lambda Protection on
+    and Inspector's Lambda standard scanning is activated."""
+    for control, words in (("PRR-ACCOUNT-001", "LAMBDA_NETWORK_LOGS"), ("PRR-ACCOUNT-002", "LAMBDA is ENABLED")):
+        found = [f for f in report.findings if f.control_id == control]
+        assert [(f.resource_type, f.resource_id, f.result.status) for f in found] == [("AWS::::Account", aws_stack.ACCOUNT, Status.PASS)]
+        assert words in found[0].result.reason

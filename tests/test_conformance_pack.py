@@ -58,8 +58,29 @@ def test_every_custom_rule_and_managed_rule_is_in_the_pack(text):
         assert (ev.rule_name in names) == ev.custom_in_pack, cid
     managed = {r["Properties"]["Source"]["SourceIdentifier"] for r in doc["Resources"].values() if r["Properties"]["Source"]["Owner"] == "AWS"}
     listed = {rule for c in catalog().controls for rule in c.enforcement.config_rules if rule.isupper()}
-    # the example settings do not require a VPC, AWS Backup for tables, nor client certificates on stages
-    assert managed == listed - {"LAMBDA_INSIDE_VPC", "DYNAMODB_IN_BACKUP_PLAN", "API_GW_SSL_ENABLED"}
+    # the example settings do not require a VPC, AWS Backup for tables, client certificates on stages, nor
+    # Inspector's Lambda code scanning (issue 13: off by default, fewer Regions offer it)
+    assert managed == listed - {"LAMBDA_INSIDE_VPC", "DYNAMODB_IN_BACKUP_PLAN", "API_GW_SSL_ENABLED", "INSPECTOR_LAMBDA_CODE_SCAN_ENABLED"}
+
+
+def test_detection_settings_choose_the_account_managed_rules():
+    """Issue 13: Inspector's code-scanning rule joins the pack when the settings ask for code scanning;
+    GuardDuty's and Inspector's rules leave it when the settings turn the checks off."""
+    import dataclasses
+
+    from prr_policies.config_rules.pack import conformance_pack
+    from prr_policies.settings import load_settings
+
+    def managed(**account):
+        s = load_settings(EXAMPLE / "prr.yaml")
+        s = dataclasses.replace(s, account=dataclasses.replace(s.account, **account))
+        return {r["Properties"]["Source"]["SourceIdentifier"] for r in conformance_pack(s)["Resources"].values()
+                if r["Properties"]["Source"]["Owner"] == "AWS"}
+
+    assert {"GUARDDUTY_LAMBDA_PROTECTION_ENABLED", "INSPECTOR_LAMBDA_STANDARD_SCAN_ENABLED"} <= managed()
+    assert "INSPECTOR_LAMBDA_CODE_SCAN_ENABLED" in managed(inspector_lambda_code_scanning_required=True)
+    off = managed(guardduty_lambda_protection_required=False, inspector_lambda_scanning_required=False)
+    assert not {"GUARDDUTY_LAMBDA_PROTECTION_ENABLED", "INSPECTOR_LAMBDA_STANDARD_SCAN_ENABLED"} & off
 
 
 def test_periodic_and_change_rules_use_the_right_message_types(text):

@@ -20,7 +20,7 @@ import pytest
 from prr_policies.controls import RULES, evaluate
 from prr_policies.facts import (
     DeploymentGroup, EventSourceMapping, ExecutionRoleFacts, FunctionLogGroup, FunctionRelease, FunctionUrl, LambdaFunction,
-    AccountBudgets, AlarmWatch, ApiDomain, Budget, ProvisionedConcurrency, ApiIntegration, ApiRoute, FunctionIdempotency, LambdaPermission, Subscription, TopicSubscriptions, Unknown, UsagePlan,
+    AccountBudgets, AlarmWatch, ApiDomain, Budget, ProvisionedConcurrency, ApiIntegration, ApiRoute, FunctionIdempotency, LambdaPermission, Subscription, TopicSubscriptions, Unknown, UsagePlan, GuardDutyProtection, InspectorScanning,
     WatchedResource, WebAcl,
 )
 from prr_policies.result import Status
@@ -90,6 +90,9 @@ HAND_MADE: list[Any] = [
     ProvisionedConcurrency("pc", FN, "3", "version", 5, 5, None),
     ProvisionedConcurrency("pc", FN, "$LATEST", "latest", 5, 5, None),
     ProvisionedConcurrency(FN, FN),
+    GuardDutyProtection("123456789012", True, "ENABLED", None, True), GuardDutyProtection("d", True, None),
+    GuardDutyProtection("f", True, "ENABLED", "S3_DATA_EVENTS"),
+    InspectorScanning("123456789012", "ENABLED", "DISABLED", True), InspectorScanning("e", "DISABLED", "DISABLED"),
 ]
 
 

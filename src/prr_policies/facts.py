@@ -449,3 +449,31 @@ class AccountBudgets:
     address: str
     budgets: Maybe[tuple[Budget, ...]] = None
     whole_account: bool = False
+
+
+@dataclass(frozen=True)
+class GuardDutyProtection:
+    """GuardDuty Lambda Protection in one Region: whether the detector is enabled and the status of
+    its ``LAMBDA_NETWORK_LOGS`` feature. ``feature``: the feature a Terraform
+    ``aws_guardduty_detector_feature`` sets (None for a detector, or the account). ``whole_account``:
+    what GuardDuty reports for the account in the Region (the audit), so no detector means none;
+    False for one Terraform resource, judged with its partners."""
+
+    address: str
+    detector_enabled: Maybe[bool] = None  # None: no detector
+    lambda_network_logs: Maybe[str] = None  # ENABLED | DISABLED; None: the feature is not set
+    feature: Maybe[str] = None
+    whole_account: bool = False
+
+
+@dataclass(frozen=True)
+class InspectorScanning:
+    """Amazon Inspector's Lambda scans for the account in one Region: the status of standard
+    scanning (``LAMBDA``: the packages a function and its layers bring) and of code scanning
+    (``LAMBDA_CODE``: the function's own code), ENABLED, ENABLING, DISABLED ... ``whole_account``:
+    what Inspector reports for the account (the audit); False for one Terraform enabler."""
+
+    address: str
+    lambda_standard: Maybe[str] = None
+    lambda_code: Maybe[str] = None
+    whole_account: bool = False

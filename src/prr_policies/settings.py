@@ -313,6 +313,18 @@ class CostSettings:
     prefer_arm64: bool = True  # LOW: Graviton is cheaper per GB-second
 
 
+@dataclass(frozen=True)
+class AccountSettings:
+    """Region-wide detection services that watch the functions (Security Hub GuardDuty.6,
+    Inspector.3 and Inspector.4). Inspector's Lambda code scanning is not required by default: it
+    runs in fewer Regions than standard scanning (as does AWS's managed Config rule for it) and is
+    billed on its own; set it where the Regions you deploy to offer it."""
+
+    guardduty_lambda_protection_required: bool = True
+    inspector_lambda_scanning_required: bool = True  # standard scanning (LAMBDA)
+    inspector_lambda_code_scanning_required: bool = False  # code scanning (LAMBDA_CODE) too
+
+
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 _ROLE_PATTERN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|\*):role/[\w+=,.@/*?-]+$")
 _NAME = re.compile(r"^[\w+=,.@-]+$")
@@ -704,6 +716,7 @@ class Settings:
     keys: KeySettings = field(default_factory=KeySettings)
     resilience: ResilienceSettings = field(default_factory=ResilienceSettings)
     cost: CostSettings = field(default_factory=CostSettings)
+    account: AccountSettings = field(default_factory=AccountSettings)
     source: str = field(default="<defaults>", compare=False, metadata={"internal": True})
 
     def runtime_deprecation(self, runtime: str) -> datetime.date | None:

@@ -78,6 +78,10 @@ def managed_parameters(identifier: str, settings: Settings) -> dict[str, str] | 
         "SECRETSMANAGER_SCHEDULED_ROTATION_SUCCESS_CHECK": {},
         "SECRETSMANAGER_SECRET_UNUSED": {"unusedForDays": str(settings.secrets.max_unused_days)}
         if settings.secrets.max_unused_days is not None else None,
+        "GUARDDUTY_LAMBDA_PROTECTION_ENABLED": {} if settings.account.guardduty_lambda_protection_required else None,
+        "INSPECTOR_LAMBDA_STANDARD_SCAN_ENABLED": {} if settings.account.inspector_lambda_scanning_required else None,
+        # offered in fewer Regions than standard scanning: only where the settings ask for code scanning
+        "INSPECTOR_LAMBDA_CODE_SCAN_ENABLED": {} if settings.account.inspector_lambda_code_scanning_required else None,
     }
     if identifier not in table:
         raise KeyError(f"no parameters known for managed rule {identifier}")

@@ -12,7 +12,7 @@ from typing import Any
 
 # Importing the families registers their rules.
 from prr_policies.controls import (  # noqa: F401
-    api, cost, event_sources, events, function, identity, keys_secrets, messaging, observability, release, resilience,
+    account, api, cost, event_sources, events, function, identity, keys_secrets, messaging, observability, release, resilience,
 )
 from prr_policies.controls._common import RULES, Rule
 from prr_policies.errors import InputError

@@ -19,6 +19,7 @@ SERVICES = {
     "aws_iam_": "IAM", "aws_organizations_": "Organizations", "aws_cloudwatch_log_": "CloudWatch Logs",
     "aws_wafv2_": "WAF", "aws_cloudwatch_event_": "EventBridge", "aws_cloudwatch_metric_alarm": "CloudWatch",
     "aws_s3_": "S3", "aws_dynamodb_": "DynamoDB", "aws_backup_": "AWS Backup", "aws_budgets_": "AWS Budgets",
+    "aws_guardduty_": "GuardDuty", "aws_inspector2_": "Inspector",
 }
 
 

@@ -31,11 +31,12 @@ from typing import Any, Callable, Literal
 from prr_policies.facts import (
     ApiStage, CodeSigningConfig, DeploymentGroup, EventBus, EventRuleTargets, EventSourceMapping, FunctionLogGroup,
     FunctionRelease, FunctionUrl, IamRole, KmsKey, LambdaFunction, LambdaPermission, Queue, Secret, Topic, TopicSubscriptions,
-    AccountBudgets, ApiDomain, ApiIntegration, ApiRoute, Bucket, FunctionIdempotency, IamPolicy, MetricAlarm, ProvisionedConcurrency, Table, UsagePlan, WatchedResource, WebAcl,
+    AccountBudgets, ApiDomain, ApiIntegration, ApiRoute, Bucket, FunctionIdempotency, IamPolicy, MetricAlarm, ProvisionedConcurrency, Table, UsagePlan, WatchedResource, WebAcl, GuardDutyProtection, InspectorScanning,
 )
 from prr_policies.sources import config_item as item
 from prr_policies.sources import live
 from prr_policies.sources import terraform as tf
+from prr_policies.sources.terraform import builders_account as tf_account
 from prr_policies.sources.terraform import builders_api as tf_api
 from prr_policies.sources.terraform import builders_events as tf_events
 from prr_policies.sources.terraform import builders_function as tf_function
@@ -214,6 +215,16 @@ KINDS: tuple[Kind, ...] = (
          terraform={"aws_cloudwatch_event_bus_policy": {}, "aws_cloudwatch_event_permission": {}},
          terraform_builder=tf_events.event_bus_policy, config_types=("AWS::Events::EventBus",), config_builder=item.event_bus,
          enrich=item.enrich_event_bus, reader=live.event_buses, placeholder="<all event buses>"),
+    # Region-wide services that watch the functions, reported on the account (Config records no
+    # detector features; AWS's periodic managed rules read the account).
+    Kind(GuardDutyProtection, ("AWS::::Account",), "account",
+         (("sts", "get_caller_identity"), ("guardduty", "list_detectors"), ("guardduty", "get_detector")),
+         terraform={"aws_guardduty_detector": {"enable": True}, "aws_guardduty_detector_feature": {}},
+         terraform_builder=tf_account.guardduty, reader=live.guardduty_protection, placeholder="<the account's GuardDuty detector>"),
+    Kind(InspectorScanning, ("AWS::::Account",), "account",
+         (("sts", "get_caller_identity"), ("inspector2", "batch_get_account_status")),
+         terraform={"aws_inspector2_enabler": {}}, terraform_builder=tf_account.inspector_enabler,
+         reader=live.inspector_scanning, placeholder="<the account's Inspector status>"),
 )
 
 

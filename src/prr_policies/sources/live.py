@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from prr_policies.facts import (
-    AccountBudgets, Budget,
+    AccountBudgets, Budget, GuardDutyProtection, InspectorScanning,
     FunctionIdempotency, ProvisionedConcurrency,
     AlarmWatch, ApiDomain, ApiIntegration, ApiRoute, ApiStage, Bucket, IamPolicy, EnvironmentVariable, EventBus, EventRuleTargets, EventTarget, ExecutionRoleFacts, KmsKey, LambdaFunction, Queue,
     MetricAlarm, NotifiedFunction, Subscription, Table, Topic, TopicSubscriptions, Unknown, UsagePlan, WatchedResource, WebAcl,
@@ -886,13 +886,20 @@ def budget_facts(b: dict, notified: Any) -> Budget:
     return Budget(b.get("BudgetName", "<budget>"), b.get("BudgetType"), amount, limit.get("Unit"), b.get("TimeUnit"), notified)
 
 
+def _account_id(account: Any) -> str | Unknown:
+    """The audited account's id (sts:GetCallerIdentity)."""
+    me = account.api.call("sts", "get_caller_identity")
+    if isinstance(me, Unknown):
+        return me
+    return me["Account"] if me and me.get("Account") else Unknown("sts:GetCallerIdentity gave no account")
+
+
 def account_budgets(account: Any) -> list[Row] | Unknown:
     """Every budget of the account (Budgets is global: one answer whatever the Region) and whether
     each notifies (a notification cannot exist without a subscriber)."""
-    me = account.api.call("sts", "get_caller_identity")
-    if isinstance(me, Unknown) or not me:
-        return me if isinstance(me, Unknown) else Unknown("sts:GetCallerIdentity gave no account")
-    acct = me["Account"]
+    acct = _account_id(account)
+    if isinstance(acct, Unknown):
+        return acct
     listed = account.api.pages("budgets", "describe_budgets", "Budgets", AccountId=acct)
     if isinstance(listed, Unknown):
         return [("AWS::::Account", acct, AccountBudgets(acct, listed, True))]
@@ -902,3 +909,44 @@ def account_budgets(account: Any) -> list[Row] | Unknown:
                                   BudgetName=b.get("BudgetName", ""))
         budgets.append(budget_facts(b, notes if isinstance(notes, Unknown) else bool(notes)))
     return [("AWS::::Account", acct, AccountBudgets(acct, tuple(budgets), True))]
+
+
+def guardduty_protection(account: Any) -> list[Row] | Unknown:
+    """GuardDuty Lambda Protection for the account in the Region: its detector (GuardDuty allows one
+    per account and Region), whether it is enabled, and the status of its LAMBDA_NETWORK_LOGS feature."""
+    acct = _account_id(account)
+    if isinstance(acct, Unknown):
+        return acct
+    ids = account.api.pages("guardduty", "list_detectors", "DetectorIds")
+    if isinstance(ids, Unknown):
+        return [("AWS::::Account", acct, GuardDutyProtection(acct, ids, ids, None, True))]
+    if not ids:
+        return [("AWS::::Account", acct, GuardDutyProtection(acct, None, None, None, True))]
+    got = account.api.call("guardduty", "get_detector", DetectorId=ids[0])
+    if isinstance(got, Unknown) or got is None:
+        why = got if isinstance(got, Unknown) else Unknown(f"the detector {ids[0]} was listed but could not be read")
+        return [("AWS::::Account", acct, GuardDutyProtection(acct, why, why, None, True))]
+    feature = next((f for f in got.get("Features") or [] if f.get("Name") == "LAMBDA_NETWORK_LOGS"), None)
+    status = feature.get("Status") if feature else None
+    return [("AWS::::Account", acct, GuardDutyProtection(acct, got.get("Status") == "ENABLED", status, None, True))]
+
+
+def inspector_scanning(account: Any) -> list[Row] | Unknown:
+    """Amazon Inspector's Lambda scans for the account in the Region (inspector2:BatchGetAccountStatus:
+    resourceState.lambda for standard scanning, resourceState.lambdaCode for code scanning)."""
+    acct = _account_id(account)
+    if isinstance(acct, Unknown):
+        return acct
+    got = account.api.call("inspector2", "batch_get_account_status", accountIds=[acct])
+    if isinstance(got, Unknown) or got is None:
+        why = got if isinstance(got, Unknown) else Unknown("Inspector gave no answer")
+        return [("AWS::::Account", acct, InspectorScanning(acct, why, why, True))]
+    mine = next((a for a in got.get("accounts") or [] if a.get("accountId") == acct), None)
+    if mine is None:
+        failed = next((a for a in got.get("failedAccounts") or [] if a.get("accountId") == acct), None)
+        why = Unknown(f"Inspector could not give the account's status ({failed.get('errorCode')}: {failed.get('errorMessage')})"
+                      if failed else "Inspector reported no status for the account")
+        return [("AWS::::Account", acct, InspectorScanning(acct, why, why, True))]
+    state = mine.get("resourceState") or {}
+    return [("AWS::::Account", acct, InspectorScanning(acct, (state.get("lambda") or {}).get("status"),
+                                                       (state.get("lambdaCode") or {}).get("status"), True))]

@@ -16,7 +16,9 @@ SET = "(a resource of this configuration)"  # another resource's attribute: set,
 
 
 def _points_at(partner: Conf, key: str, graph: ResourceGraph, target: Vertex) -> bool:
-    return any((v := pr.resolve(graph, a)) is not None and v.address == target.address for a, _ in pr.refs_of(partner, key))
+    """Whether ``partner``'s ``key`` refers to ``target`` (in the same root: one scan may hold several)."""
+    return any((v := pr.resolve(graph, a)) is not None and v.address == target.address and (not target.root or v.root == target.root)
+               for a, _ in pr.refs_of(partner, key))
 
 
 def _value(c: Conf, key: str) -> Any:
