@@ -34,7 +34,8 @@ def build(setup: str) -> None:
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     lam.create_function(FunctionName="fn", Runtime="python3.12", Role=role, Handler="index.handler", Code={"ZipFile": _zip()},
                         Timeout=30, MemorySize=256, TracingConfig={"Mode": "Active" if setup == "good" else "PassThrough"},
-                        KMSKeyArn=key, Environment={"Variables": {"STAGE": "prod"}})
+                        KMSKeyArn=key, Environment={"Variables": {"STAGE": "prod", "POWERTOOLS_SERVICE_NAME": "fn"}},
+                        Architectures=["arm64"])
     lam.put_function_concurrency(FunctionName="fn", ReservedConcurrentExecutions=10)
     lam.put_function_event_invoke_config(FunctionName="fn", DestinationConfig={"OnFailure": {"Destination": dlq_arn}})
     logs.create_log_group(logGroupName="/aws/lambda/fn", kmsKeyId=key)

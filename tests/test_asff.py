@@ -47,9 +47,10 @@ def test_status_mapping_fails_closed_and_severity_follows_the_control():
     got = {f["ProductFields"]["prr/Status"]: f for f in asff.from_audit(report(
         *[(c.id, "AWS::Lambda::Function", "fn", FN + s.value, s, "the reason") for s in Status]), CTX)}
     assert {k: v["Compliance"]["Status"] for k, v in got.items()} == {
-        "PASS": "PASSED", "FAIL": "FAILED", "UNKNOWN": "FAILED", "NOT_APPLICABLE": "NOT_AVAILABLE"}
+        "PASS": "PASSED", "FAIL": "FAILED", "UNKNOWN": "FAILED", "NOT_APPLICABLE": "NOT_AVAILABLE", "WARNING": "WARNING"}
     assert {k: v["Severity"]["Label"] for k, v in got.items()} == {
-        "PASS": "INFORMATIONAL", "FAIL": c.severity, "UNKNOWN": c.severity, "NOT_APPLICABLE": "INFORMATIONAL"}
+        "PASS": "INFORMATIONAL", "FAIL": c.severity, "UNKNOWN": c.severity, "NOT_APPLICABLE": "INFORMATIONAL", "WARNING": "LOW"}
+    assert got["WARNING"]["Description"].startswith("WARNING: the reason")  # issue 13
     assert got["UNKNOWN"]["Description"].startswith("UNKNOWN: the reason")
     assert all(v["Severity"]["Original"] == c.severity for v in got.values())
 

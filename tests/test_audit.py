@@ -4,6 +4,7 @@ permissions are exactly the calls the audit makes."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from xml.etree import ElementTree as ET
 
@@ -56,7 +57,8 @@ def test_audits_every_function_and_its_relations(stack, report):
         assert by(report, control, good).status is Status.PASS, (control, by(report, control, good))
     assert not report.refused
     # what moto does not implement is reported as failed calls, and those controls are UNKNOWN
-    assert set(report.failed) == {"lambda:ListCodeSigningConfigs", "lambda:ListProvisionedConcurrencyConfigs"}
+    assert set(report.failed) == {"lambda:ListCodeSigningConfigs", "lambda:ListProvisionedConcurrencyConfigs",
+                                  "backup:ListBackupSelections", "wafv2:ListResourcesForWebACL"}  # moto: not implemented
     assert by(report, "PRR-LAMBDA-014", good).status is Status.UNKNOWN
 
 
@@ -197,10 +199,14 @@ def test_json_output_and_function_filter(stack, capsys):
 def test_declared_permissions_are_exactly_the_calls_made(report):
     """Every call the audit makes is declared, and every declared permission is used, except
     codedeploy:GetDeploymentConfig: it is called only for custom deployment configs, which
-    moto does not implement (its unit test below covers it)."""
+    moto does not implement (its unit test below covers it), and backup:GetBackupSelection, which
+    follows ListBackupSelections, which moto does not implement (test_backup_selections_are_read_...),
+    and lambda:GetFunctionConcurrency, read only for functions with provisioned concurrency configs,
+    which moto does not implement either (tests/test_rules_concurrency.py reads it from a stand-in)."""
     made = {iam_action(s, o) for s, o in report.calls}
     assert made <= set(AUDIT_PERMISSIONS)
-    assert set(AUDIT_PERMISSIONS) - made == {"codedeploy:GetDeploymentConfig"}
+    assert set(AUDIT_PERMISSIONS) - made == {"codedeploy:GetDeploymentConfig", "backup:GetBackupSelection",
+                                             "lambda:GetFunctionConcurrency"}
     assert set(report.calls) <= set(CALLS)
 
 
@@ -467,11 +473,32 @@ def test_an_empty_region_is_exit_3_unless_allowed():
         def can_paginate(self, op):
             return False
 
+        def get_caller_identity(self, **kw):
+            return {"Account": "123456789012"}
+
+        def describe_budgets(self, **kw):  # issue 13: Budgets is global, so a budget shows in every Region
+            return {"Budgets": [{"BudgetName": "monthly", "BudgetType": "COST", "TimeUnit": "MONTHLY",
+                                 "BudgetLimit": {"Amount": "500", "Unit": "USD"}}]}
+
+        def describe_notifications_for_budget(self, **kw):
+            return {"Notifications": [{"NotificationType": "FORECASTED"}]}
+
+        def list_detectors(self, **kw):  # issue 13: GuardDuty and Inspector are account settings of the Region
+            return {"DetectorIds": ["d1"]}
+
+        def get_detector(self, **kw):
+            return {"Status": "ENABLED", "Features": [{"Name": "LAMBDA_NETWORK_LOGS", "Status": "ENABLED"}]}
+
+        def batch_get_account_status(self, **kw):
+            return {"accounts": [{"accountId": "123456789012", "resourceState": {"lambda": {"status": "ENABLED"}}}]}
+
         def __getattr__(self, name):
             return lambda **kw: {}
 
     rep = audit.run(lambda s: Empty(), SETTINGS)
-    assert rep.findings == []
+    # Issue 13: the account-wide checks are reported, but a Region holding nothing still exits 3.
+    assert rep.regional == [] and sorted((f.control_id, f.result.status) for f in rep.findings) == [
+        ("PRR-ACCOUNT-001", Status.PASS), ("PRR-ACCOUNT-002", Status.PASS), ("PRR-COST-001", Status.PASS)]
     assert audit.exit_code(rep) == 3 and "nothing to evaluate" in audit.why_nothing(rep, "eu-west-1")
     assert audit.exit_code(rep, allow_empty=True) == 0
 
@@ -488,3 +515,266 @@ def test_progress_lines_without_a_terminal():
     lines = out.getvalue().splitlines()
     assert lines[0] == "prr-policies audit: reading lambda ListFunctions"
     assert lines[1:] == [f"prr-policies audit: functions {n}/200" for n in range(20, 201, 20)]
+
+
+# ---- issue 13: the new kinds through the audit (moto's account of aws_stack) ---------------------
+
+def test_event_rules_and_buses_are_audited(report):
+    assert by(report, "PRR-EVENTS-001", "app-orders-created").status is Status.PASS
+    assert by(report, "PRR-EVENTS-002", "app-orders-created").status is Status.PASS
+    assert by(report, "PRR-EVENTS-001", "app-orders-shipped").status is Status.FAIL
+    assert by(report, "PRR-EVENTS-002", "app-orders-shipped").status is Status.FAIL  # EventBridge's 185 attempts / 24 h
+    assert by(report, "PRR-EVENTS-003", "app-partners").status is Status.FAIL
+    assert by(report, "PRR-EVENTS-003", "default").status is Status.PASS
+
+
+def test_vpc_function_zones_are_read(report):
+    assert by(report, "PRR-LAMBDA-020", "app-fn-001").status is Status.PASS  # two subnets in eu-west-1a and -1b
+    assert by(report, "PRR-LAMBDA-020", "app-fn-002").status is Status.NOT_APPLICABLE
+
+
+def test_queue_and_topic_policies_and_subscriptions_are_audited(report):
+    public = next(f for f in report.findings if f.control_id == "PRR-SQS-003" and f.resource_id.endswith("/app-orders-public"))
+    assert public.result.status is Status.FAIL
+    assert by(report, "PRR-SQS-003", "https://sqs.eu-west-1.amazonaws.com/123456789012/app-fn-002-in").status is Status.PASS
+    topic = f"arn:aws:sns:{aws_stack.REGION}:{aws_stack.ACCOUNT}:app-orders-fanout"
+    assert by(report, "PRR-SNS-002", topic).status is Status.PASS  # moto's default policy pins AWS:SourceOwner
+    assert by(report, "PRR-SNS-003", topic).status is Status.PASS
+    assert by(report, "PRR-SNS-003", topic.replace("app-orders-fanout", "app-orders-bare-fanout")).status is Status.FAIL
+
+
+def test_buckets_and_tables_are_audited(report):
+    assert by(report, "PRR-BUCKET-001", "app-orders-uploads").status is Status.PASS
+    assert by(report, "PRR-BUCKET-001", "app-orders-scratch").status is Status.FAIL  # notifies a function S3 may not invoke
+    assert by(report, "PRR-BUCKET-002", "app-orders-uploads").status is Status.PASS
+    assert by(report, "PRR-BUCKET-002", "app-orders-scratch").status is Status.FAIL
+    assert by(report, "PRR-DDB-001", "app-orders").status is Status.PASS
+    assert by(report, "PRR-DDB-001", "app-orders-cache").status is Status.FAIL
+    # moto does not implement ListBackupSelections: with backups required the tables are UNKNOWN, naming the call
+    required = dataclasses.replace(SETTINGS, resilience=dataclasses.replace(SETTINGS.resilience, table_backup_required=True))
+    from prr_policies.controls import evaluate
+
+    facts = next(f for t, rid, f in __import__("prr_policies.sources.account", fromlist=["Account"]).Account(aws_stack.client)
+                 .collect([__import__("prr_policies.facts", fromlist=["Table"]).Table]).facts[__import__("prr_policies.facts", fromlist=["Table"]).Table]
+                 if rid == "app-orders")
+    result = evaluate("PRR-DDB-002", facts, required)
+    assert result.status is Status.UNKNOWN and "backup:ListBackupSelections" in result.reason
+
+
+def test_backup_selections_are_read_with_a_stand_in_for_moto():
+    """moto lacks ListBackupSelections; a stand-in client shows the reading: a selection naming the
+    table's ARN covers it, and only that table."""
+    from prr_policies.controls import evaluate
+    from prr_policies.facts import Table
+    from prr_policies.sources.account import Account
+
+    arn = f"arn:aws:dynamodb:{aws_stack.REGION}:{aws_stack.ACCOUNT}:table/"
+
+    class Stub:
+        def can_paginate(self, op):
+            return False
+
+        def list_tables(self):
+            return {"TableNames": ["covered", "bare"]}
+
+        def describe_table(self, TableName):
+            return {"Table": {"TableName": TableName, "TableArn": arn + TableName}}
+
+        def describe_continuous_backups(self, TableName):
+            return {"ContinuousBackupsDescription": {"PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "ENABLED"}}}
+
+        def list_backup_plans(self):
+            return {"BackupPlansList": [{"BackupPlanId": "p1"}]}
+
+        def list_backup_selections(self, BackupPlanId):
+            return {"BackupSelectionsList": [{"SelectionId": "s1"}]}
+
+        def get_backup_selection(self, BackupPlanId, SelectionId):
+            return {"BackupSelection": {"Resources": [arn + "covered"]}}
+
+    required = dataclasses.replace(SETTINGS, resilience=dataclasses.replace(SETTINGS.resilience, table_backup_required=True))
+    rows = {rid: f for _t, rid, f in Account(lambda s: Stub()).collect([Table]).facts[Table]}
+    assert evaluate("PRR-DDB-002", rows["covered"], required).status is Status.PASS
+    assert evaluate("PRR-DDB-002", rows["bare"], required).status is Status.FAIL
+
+
+def test_alarms_and_what_they_watch_are_audited(report):
+    assert by(report, "PRR-ALARM-001", "app-fn-001").status is Status.PASS
+    assert by(report, "PRR-ALARM-001", "app-fn-002").status is Status.FAIL  # its only alarm notifies no one
+    assert by(report, "PRR-ALARM-001", "app-fn-003").status is Status.FAIL
+    queue = "https://sqs.eu-west-1.amazonaws.com/123456789012/"
+    dlq = [f.result for f in report.findings if f.control_id == "PRR-ALARM-002" and f.resource_id == queue + "app-fn-001-dlq"]
+    assert [r.status for r in dlq] == [Status.PASS]
+    assert by(report, "PRR-ALARM-002", queue + "app-fn-003-dlq").status is Status.FAIL
+    source = [f.result for f in report.findings if f.control_id == "PRR-ALARM-003" and f.resource_id == queue + "app-fn-001-in"]
+    assert [r.status for r in source] == [Status.PASS]
+    stages = [f.result.status for f in report.findings if f.control_id == "PRR-ALARM-004" and f.resource_id.startswith("arn:aws:apigateway")]
+    assert sorted(s.value for s in stages) == ["FAIL", "PASS"]  # the REST stage has both alarms, the HTTP API stage none
+    assert by(report, "PRR-ALARM-005", "app-fn-001-errors").status is Status.PASS
+    assert by(report, "PRR-ALARM-005", "app-fn-002-errors").status is Status.FAIL
+    # moto drops a deployment group's alarm configuration: app-fn-001's group watches nothing there
+    assert by(report, "PRR-CODEDEPLOY-002", "app-fn-001").status is Status.FAIL
+    assert by(report, "PRR-CODEDEPLOY-002", "app-fn-003").status is Status.NOT_APPLICABLE
+
+
+def test_rollback_alarms_are_read_with_a_stand_in_for_moto():
+    """moto drops alarmConfiguration from GetDeploymentGroup; a stand-in gives the group its alarms."""
+    from prr_policies.controls import evaluate
+    from prr_policies.facts import WatchedResource
+    from prr_policies.sources.account import Account
+
+    class Stub:
+        def can_paginate(self, op):
+            return False
+
+        def describe_alarms(self):
+            return {"MetricAlarms": [{"AlarmName": "f-errors", "Namespace": "AWS/Lambda", "MetricName": "Errors", "Threshold": 0,
+                                      "ActionsEnabled": True, "AlarmActions": ["arn:aws:sns:eu-west-1:1:t"],
+                                      "Dimensions": [{"Name": "FunctionName", "Value": "f"}]}]}
+
+        def list_functions(self):
+            return {"Functions": [{"FunctionName": n, "FunctionArn": f"arn:aws:lambda:eu-west-1:1:function:{n}"} for n in ("f", "g")]}
+
+        def list_applications(self):
+            return {"applications": ["app"]}
+
+        def batch_get_applications(self, applicationNames):
+            return {"applicationsInfo": [{"applicationName": "app", "computePlatform": "Lambda"}]}
+
+        def list_deployment_groups(self, applicationName):
+            return {"deploymentGroups": ["f", "g"]}
+
+        def get_deployment_group(self, applicationName, deploymentGroupName):
+            return {"deploymentGroupInfo": {"deploymentGroupName": deploymentGroupName,
+                                            "deploymentConfigName": "CodeDeployDefault.LambdaCanary10Percent5Minutes",
+                                            "alarmConfiguration": {"enabled": True, "alarms": [{"name": "f-errors"}]}}}
+
+        def __getattr__(self, name):  # everything else is empty
+            return lambda **kw: {}
+
+    rows = {rid: f for _t, rid, f in Account(lambda s: Stub()).collect([WatchedResource]).facts[WatchedResource]}
+    assert evaluate("PRR-CODEDEPLOY-002", rows["f"], SETTINGS).status is Status.PASS
+    assert evaluate("PRR-CODEDEPLOY-002", rows["g"], SETTINGS).status is Status.FAIL  # g's group watches f's alarm
+
+
+def test_api_gateway_resources_are_audited(report):
+    statuses = lambda cid: sorted(f.result.status.value for f in report.findings if f.control_id == cid)  # noqa: E731
+    assert statuses("PRR-APIGW-005") == ["FAIL", "PASS"]  # app-unlimited, app-partners
+    assert statuses("PRR-APIGW-006") == ["FAIL", "PASS"]  # DELETE /orders/{id} has no authorizer
+    assert statuses("PRR-APIGW-010") == ["FAIL", "PASS"]  # the REST domain accepts TLS 1.0, the HTTP API's uses TLS 1.2
+    assert statuses("PRR-APIGW-011") == ["FAIL"]  # the private integration has no tls_config
+    # moto does not implement ListResourcesForWebACL: whether the ACL protects a stage is UNKNOWN, naming the call
+    [acl] = [f.result for f in report.findings if f.control_id == "PRR-APIGW-007"]
+    assert acl.status is Status.UNKNOWN and "wafv2:ListResourcesForWebACL" in acl.reason
+
+
+def test_web_acl_rules_are_read_with_a_stand_in_for_moto():
+    """A stand-in answers ListResourcesForWebACL: the ACL on a stage with a rate-based rule but not
+    the common rule set FAILs; one on no stage is NOT_APPLICABLE."""
+    from prr_policies.controls import evaluate
+    from prr_policies.facts import WebAcl
+    from prr_policies.sources.account import Account
+
+    class Stub:
+        def can_paginate(self, op):
+            return False
+
+        def list_web_acls(self, Scope):
+            return {"WebACLs": [{"Name": n, "Id": n, "ARN": f"arn:aws:wafv2:eu-west-1:1:regional/webacl/{n}/{n}"} for n in ("api", "alb")]}
+
+        def get_web_acl(self, Name, Scope, Id):
+            return {"WebACL": {"Rules": [{"Name": "rate", "Statement": {"RateBasedStatement": {"Limit": 2000}}}]}}
+
+        def list_resources_for_web_acl(self, WebACLArn, ResourceType):
+            return {"ResourceArns": ["arn:aws:apigateway:eu-west-1::/restapis/a/stages/prod"] if "/api/" in WebACLArn else []}
+
+    rows = {rid: f for _t, rid, f in Account(lambda s: Stub()).collect([WebAcl]).facts[WebAcl]}
+    api = evaluate("PRR-APIGW-007", rows["api"], SETTINGS)
+    assert api.status is Status.FAIL and "AWSManagedRulesCommonRuleSet" in api.reason
+    assert evaluate("PRR-APIGW-007", rows["alb"], SETTINGS).status is Status.NOT_APPLICABLE
+
+
+def test_keys_and_iam_policies_are_audited(report):
+    """Issue 13: a key pending deletion fails PRR-KMS-002 and its 7-day window PRR-KMS-003; a customer
+    managed policy that may decrypt with every key fails PRR-KMS-004, an inline role policy naming its key
+    passes. moto's ListPolicies leaves out PermissionsBoundaryUsageCount (AWS returns it), so there the
+    boundary policy (Action "*") is judged as a granting policy; the stand-in below covers the boundary."""
+    pending = [f for f in report.findings if f.control_id == "PRR-KMS-002" and f.result.status is Status.FAIL]
+    assert len(pending) == 1 and "deletion" in pending[0].result.reason
+    # DescribeKey gives the deletion date, not the waiting period chosen: 7 days left is below the
+    # 30-day minimum, but the period may have been longer (PendingDeletionWindowInDays is reported
+    # only for a multi-Region primary key pending replica deletion).
+    window = [f for f in report.findings if f.control_id == "PRR-KMS-003" and f.resource_id == pending[0].resource_id]
+    assert [f.result.status for f in window] == [Status.UNKNOWN] and "not the waiting period" in window[0].result.reason
+    decrypt_all = [f for f in report.findings if f.control_id == "PRR-KMS-004" and f.result.resource.endswith("policy/app-orders-decrypt-all")]
+    assert [f.result.status for f in decrypt_all] == [Status.FAIL]
+    inline = [f for f in report.findings if f.control_id == "PRR-KMS-004" and f.result.resource.endswith("#decrypt-app-key")]
+    assert [f.result.status for f in inline] == [Status.PASS]
+    boundary = [f for f in report.findings if f.control_id == "PRR-KMS-004" and f.result.resource.endswith("policy/prr-app-boundary")]
+    assert [f.result.status for f in boundary] == [Status.FAIL]  # moto: no PermissionsBoundaryUsageCount
+
+
+def test_a_policy_used_only_as_a_boundary_grants_nothing_with_a_stand_in_for_moto():
+    """AWS's ListPolicies gives AttachmentCount and PermissionsBoundaryUsageCount; moto omits the second.
+    A stand-in client answers as AWS does: the boundary is NOT_APPLICABLE, the same policy attached is FAIL."""
+    from prr_policies.controls import evaluate
+    from prr_policies.settings import load_settings
+    from prr_policies.sources import live
+    from prr_policies.sources.account import Account
+
+    doc = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+
+    class Iam:
+        def can_paginate(self, op):
+            return False
+
+        def list_policies(self, **kw):
+            return {"Policies": [
+                {"PolicyName": "b", "PolicyId": "B", "Arn": "arn:aws:iam::1:policy/b", "DefaultVersionId": "v1",
+                 "AttachmentCount": 0, "PermissionsBoundaryUsageCount": 4},
+                {"PolicyName": "g", "PolicyId": "G", "Arn": "arn:aws:iam::1:policy/g", "DefaultVersionId": "v1",
+                 "AttachmentCount": 1, "PermissionsBoundaryUsageCount": 4}]}
+
+        def get_policy_version(self, **kw):
+            return {"PolicyVersion": {"Document": doc}}
+
+        def list_roles(self, **kw):
+            return {"Roles": []}
+
+    rows = live.iam_policies(Account(lambda service: Iam()))
+    verdicts = {rid: evaluate("PRR-KMS-004", facts, load_settings()).status for _, rid, facts in rows}
+    assert verdicts == {"B": Status.NOT_APPLICABLE, "G": Status.FAIL}
+
+
+def test_function_idempotency_is_audited(report):
+    """Issue 13: every function is fed by SQS; the good ones (also invoked asynchronously, with an
+    invoke config) carry the idempotency tag, the broken ones do not."""
+    good = by(report, "PRR-LAMBDA-022", "app-fn-001")
+    assert good.status is Status.PASS and "async" in good.reason and "sqs" in good.reason
+    assert by(report, "PRR-LAMBDA-022", "app-fn-000").status is Status.FAIL
+
+
+def test_the_accounts_budgets_are_audited(report):
+    """Issue 13: one finding for the account; the monthly cost budget within the KPI that notifies passes
+    it although another budget notifies no one."""
+    found = [f for f in report.findings if f.control_id == "PRR-COST-001"]
+    assert [(f.resource_type, f.resource_id, f.result.status) for f in found] == [("AWS::::Account", aws_stack.ACCOUNT, Status.PASS)]
+    assert "app-orders-monthly" in found[0].result.reason
+
+
+def test_provisioned_concurrency_is_audited_per_function(report):
+    """Issue 13 (PRR-LAMBDA-021): moto 5.2.5 has no ListProvisionedConcurrencyConfigs, so every function
+    is UNKNOWN naming the call (never NOT_APPLICABLE); the configs' reading is covered with a stand-in
+    client in tests/test_rules_concurrency.py."""
+    found = [f for f in report.findings if f.control_id == "PRR-LAMBDA-021"]
+    assert len(found) == 200 and {f.resource_type for f in found} == {"AWS::Lambda::Function"}
+    assert all(f.result.status is Status.UNKNOWN and "lambda:ListProvisionedConcurrencyConfigs" in f.result.reason for f in found)
+
+
+def test_guardduty_and_inspector_are_audited_on_the_account(report):
+    """Issue 13: one finding per control for the account; moto's detector has Lambda Protection on
+    and Inspector's Lambda standard scanning is activated."""
+    for control, words in (("PRR-ACCOUNT-001", "LAMBDA_NETWORK_LOGS"), ("PRR-ACCOUNT-002", "LAMBDA is ENABLED")):
+        found = [f for f in report.findings if f.control_id == control]
+        assert [(f.resource_type, f.resource_id, f.result.status) for f in found] == [("AWS::::Account", aws_stack.ACCOUNT, Status.PASS)]
+        assert words in found[0].result.reason

@@ -11,6 +11,8 @@ such resource) and why. Fixtures under ``fixtures/idioms/<name>/`` (real-module 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
@@ -45,7 +47,8 @@ def test_fixture_verdict(run, control_id, mode, resource, status):
     assert got is not None, f"{check_id} did not report {resource} in {mode}"
     result, detail = got
     assert detail.split(":", 1)[0] == status, detail
-    assert result == ("PASSED" if status in ("PASS", "NOT_APPLICABLE") else "FAILED")
+    # WARNING does not block: checkov reports it PASSED, with the "WARNING:" detail checked above.
+    assert result == ("PASSED" if status in ("PASS", "NOT_APPLICABLE", "WARNING") else "FAILED")
 
 
 def test_no_missing_or_extra_findings(run):
@@ -61,8 +64,14 @@ def test_no_missing_or_extra_findings(run):
 def test_loaded_prr_ids_equal_the_catalog_and_none_errored(run):
     loaded = {r["check_id"] for r in run.records if "_PRR_" in r["check_id"]}
     assert loaded == {ck for c in catalog().controls for ck in c.enforcement.checkov}
-    assert "Failed to run check" not in run.stderr
-    assert "Traceback" not in run.stderr
+    crashed = set(re.findall(r"Failed to run check (\S+) on (\S+)", run.stderr))
+    # checkov 3.3.30's CKV_AWS_192 and CKV_AWS_342 call .get on a web ACL's rule, which a plan lists as
+    # [] when the ACL has none (the crash of checkov issue 7620 on CloudFormation; checkov downgrades it
+    # to UNKNOWN). Issue 13's PRR-APIGW-007 fixtures need rule-less ACLs; any other crash fails here.
+    known = {(ck, where) for ck, where in crashed
+             if ck in ("CKV_AWS_192", "CKV_AWS_342") and re.fullmatch(r"/PRR-APIGW-007/plan\.json:aws_wafv2_web_acl\.\w+", where)}
+    assert crashed - known == set()
+    assert run.stderr.count("Traceback") == len(known)
 
 
 def test_hcl_and_plan_verdicts_agree_or_the_difference_is_written(run):
@@ -101,7 +110,11 @@ def test_checkout_checks_dir_loads_the_same_checks():
     run = run_checkov(FIXTURES / "controls" / "PRR-LAMBDA-010", ROOT / "checkov_custom", FIXTURES / "prr.yaml",
                       ["--framework", "terraform"])
     present = {"aws_lambda_function", "aws_lambda_function_url", "aws_iam_role"}  # the resource types in that folder
-    expected = {ck for c in catalog().controls for ck in c.enforcement.checkov if c.resource_types[0] in present}
+    from prr_policies.sources import kinds
+
+    # A check runs on every Terraform type its kind reads (WatchedResource: functions, queues, stages ...).
+    expected = {ck for c in catalog().controls for ck in c.enforcement.checkov
+                if present & set(next(k for k in kinds.KINDS if k.name == c.facts).terraform)}
     assert {r["check_id"] for r in run.records if "_PRR_" in r["check_id"]} == expected
     assert "Failed to run check" not in run.stderr
 

@@ -20,7 +20,8 @@ from .conftest import FIXTURES, all_items, items_dir
 
 SETTINGS = load_settings(FIXTURES / "prr.yaml")
 A, R = "123456789012", "eu-west-1"
-EXPECTED = {"pass": "COMPLIANT", "fail": "NON_COMPLIANT", "na": "NOT_APPLICABLE"}
+# "warn": a WARNING (a runtime inside its deprecation warning window) is COMPLIANT, annotated "WARNING:".
+EXPECTED = {"pass": "COMPLIANT", "fail": "NON_COMPLIANT", "na": "NOT_APPLICABLE", "warn": "COMPLIANT"}
 
 
 def event(control: str, item: dict | None = None, *, message: str = "ConfigurationItemChangeNotification", left_scope: bool = False,
@@ -60,6 +61,22 @@ def seed() -> None:
     for name in ("orders-api-handler", "orders-no-dlq"):
         lam.create_function(FunctionName=name, Runtime="python3.13", Role=role, Handler="app.handler", Code={"ZipFile": _zip()},
                             Environment={"Variables": {"STAGE": "prod"}})
+    # PRR-SQS-003 and PRR-SNS-002: Config records no access policies; GetQueueAttributes and
+    # GetTopicAttributes read these (moto gives a new topic the owner-only default policy).
+    public = lambda arn: json.dumps({"Version": "2012-10-17", "Statement": [  # noqa: E731
+        {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": arn}]})
+    sqs.create_queue(QueueName="app-orders-public", Attributes={"Policy": public(f"arn:aws:sqs:{R}:{A}:app-orders-public")})
+    sns = boto3.client("sns")
+    sns.create_topic(Name="app-orders-events")
+    sns.create_topic(Name="app-orders-public-events", Attributes={"Policy": public(f"arn:aws:sns:{R}:{A}:app-orders-public-events")})
+    # PRR-EVENTS-003: Config records no bus policy; DescribeEventBus reads these.
+    events = boto3.client("events")
+    for name in ("orders-private", "orders-public"):
+        events.create_event_bus(Name=name)
+    events.put_permission(EventBusName="orders-public", Action="events:PutEvents", Principal="*", StatementId="Everyone")
+    # PRR-LAMBDA-019's failing case: a literal password in the environment (Config does not record it).
+    lam.create_function(FunctionName="orders-leaky-env", Runtime="python3.13", Role=role, Handler="app.handler",
+                        Code={"ZipFile": _zip()}, Environment={"Variables": {"DB_PASSWORD": "hunter2-prod"}})
     lam.put_function_event_invoke_config(FunctionName="orders-api-handler", DestinationConfig={"OnFailure": {"Destination": dlq_arn}})
 
 
@@ -90,6 +107,8 @@ def test_fixture_through_the_handler(aws, control, path):
         # A known violation is a FAIL, not an UNKNOWN that happens to be reported NON_COMPLIANT too
         # (issue 9: a function whose item omits deadLetterConfig, as Config's items do, was UNKNOWN).
         assert not evaluation.get("Annotation", "").startswith("UNKNOWN"), evaluation
+    if path.stem.split("_")[0] == "warn":
+        assert evaluation["Annotation"].startswith("WARNING: "), evaluation
 
 
 def test_lambda_005_pass_path_without_moto_support():

@@ -58,7 +58,29 @@ def test_every_custom_rule_and_managed_rule_is_in_the_pack(text):
         assert (ev.rule_name in names) == ev.custom_in_pack, cid
     managed = {r["Properties"]["Source"]["SourceIdentifier"] for r in doc["Resources"].values() if r["Properties"]["Source"]["Owner"] == "AWS"}
     listed = {rule for c in catalog().controls for rule in c.enforcement.config_rules if rule.isupper()}
-    assert managed == listed - {"LAMBDA_INSIDE_VPC"}  # the example settings do not require a VPC
+    # the example settings do not require a VPC, AWS Backup for tables, client certificates on stages, nor
+    # Inspector's Lambda code scanning (issue 13: off by default, fewer Regions offer it)
+    assert managed == listed - {"LAMBDA_INSIDE_VPC", "DYNAMODB_IN_BACKUP_PLAN", "API_GW_SSL_ENABLED", "INSPECTOR_LAMBDA_CODE_SCAN_ENABLED"}
+
+
+def test_detection_settings_choose_the_account_managed_rules():
+    """Issue 13: Inspector's code-scanning rule joins the pack when the settings ask for code scanning;
+    GuardDuty's and Inspector's rules leave it when the settings turn the checks off."""
+    import dataclasses
+
+    from prr_policies.config_rules.pack import conformance_pack
+    from prr_policies.settings import load_settings
+
+    def managed(**account):
+        s = load_settings(EXAMPLE / "prr.yaml")
+        s = dataclasses.replace(s, account=dataclasses.replace(s.account, **account))
+        return {r["Properties"]["Source"]["SourceIdentifier"] for r in conformance_pack(s)["Resources"].values()
+                if r["Properties"]["Source"]["Owner"] == "AWS"}
+
+    assert {"GUARDDUTY_LAMBDA_PROTECTION_ENABLED", "INSPECTOR_LAMBDA_STANDARD_SCAN_ENABLED"} <= managed()
+    assert "INSPECTOR_LAMBDA_CODE_SCAN_ENABLED" in managed(inspector_lambda_code_scanning_required=True)
+    off = managed(guardduty_lambda_protection_required=False, inspector_lambda_scanning_required=False)
+    assert not {"GUARDDUTY_LAMBDA_PROTECTION_ENABLED", "INSPECTOR_LAMBDA_STANDARD_SCAN_ENABLED"} & off
 
 
 def test_periodic_and_change_rules_use_the_right_message_types(text):
@@ -120,6 +142,28 @@ def test_deploy_template_passes_the_prr_checks():
     doc = json.loads(proc.stdout)
     statuses = {f["status"] for f in doc["findings"] if f.get("control_id")}
     assert statuses <= {"PASS", "NOT_APPLICABLE"} and "PASS" in statuses
+
+
+def test_the_policies_checkov_cannot_read_in_the_deploy_template_pass_the_kms_check():
+    """Issue 13: the deploy template's inline policy comes from file(), which checkov does not read, so
+    PRR-KMS-004's check is skipped on exactly that resource; the file itself is held to the rule here. (The
+    boundary policy reads the same file, but a permissions boundary grants nothing: the check says so.)"""
+    import re
+
+    from prr_policies.controls import evaluate
+    from prr_policies.facts import IamPolicy
+    from prr_policies.result import Status
+
+    check = next(c for c in catalog().controls if c.id == "PRR-KMS-004").enforcement.checkov[0]
+    text = (ROOT / "deploy" / "config-rules" / "main.tf").read_text()
+    blocks = re.findall(r'resource "([^"]+)" "([^"]+)" \{\n(.*?)\n\}', text, re.S)
+    skipped = [(t, n, body) for t, n, body in blocks if f"checkov:skip={check}:" in body]
+    assert {(t, n) for t, n, _ in skipped} == {("aws_iam_role_policy", "rules")}
+    assert all(re.search(r'policy\s*=\s*file\(".*/config_rules/rule-permissions.json"\)', body) for _, _, body in skipped)
+    doc = json.loads((EXAMPLE / "config_rules" / "rule-permissions.json").read_text())
+    assert evaluate("PRR-KMS-004", IamPolicy("rule-permissions.json", doc, inline=True), load_settings()).status is Status.PASS
+    widened = {**doc, "Statement": doc["Statement"] + [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]}
+    assert evaluate("PRR-KMS-004", IamPolicy("rule-permissions.json", widened, inline=True), load_settings()).status is Status.FAIL
 
 
 def test_shipped_managed_rule_list_matches_aws_list():

@@ -185,3 +185,22 @@ def test_checklist_exits_0_only_when_every_item_is_yes():
             atts[i.id] = checklist.Attestation(i.id, "x@example.com", TODAY, "https://e", measured)
     answers = checklist.answer(ctx, results, atts, TODAY)
     assert {a.answer for a in answers} == {"yes"}
+
+
+def test_a_control_with_only_warnings_is_a_warning_in_a_valid_bundle():
+    """Issue 13: a runtime inside its warning window is a WARNING finding; the bundle names the control
+    WARNING (not PASS: someone must act before the deprecation date) and still validates."""
+    from prr_policies.audit import Finding, Report
+    from prr_policies.result import Result, Status
+    from prr_policies.settings import load_settings
+
+    def client(service):
+        raise RuntimeError("no AWS here")
+
+    cid = "PRR-LAMBDA-008"
+    report = Report(findings=[Finding(cid, "AWS::Lambda::Function", "fn", Result(cid, "fn", Status.WARNING, "deprecated in 90 days")),
+                              Finding(cid, "AWS::Lambda::Function", "fn2", Result(cid, "fn2", Status.PASS, "supported"))],
+                    calls={("lambda", "list_functions")})
+    doc = evidence.bundle(report, load_settings(), client, "eu-west-1", None, now=datetime.datetime(2025, 6, 1, tzinfo=datetime.timezone.utc))
+    assert doc["controls"][cid]["status"] == "WARNING" and doc["summary"]["WARNING"] == 1
+    jsonschema.validate(doc, evidence.schema(), cls=jsonschema.Draft202012Validator)

@@ -33,7 +33,8 @@ from prr_policies.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 GOOD_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}
-NO_CODE_SIGNING = "lambda:\n  code_signing: {required: false}\n"  # moto has no code signing configs
+# moto has no code signing configs, and its GetFunction drops LoggingConfig (PRR-LAMBDA-017 cannot pass there)
+NO_CODE_SIGNING = "lambda:\n  code_signing: {required: false}\nlogging:\n  json_required: false\n"
 
 
 def no_aws_env(**extra: str) -> dict[str, str]:

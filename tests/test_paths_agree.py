@@ -30,7 +30,8 @@ from tests.test_config_rules import event
 REGION = "eu-west-1"
 CHANGE_CONTROLS = ["PRR-LAMBDA-001", "PRR-LAMBDA-002", "PRR-LAMBDA-003", "PRR-LAMBDA-004", "PRR-LAMBDA-006",
                    "PRR-LAMBDA-007", "PRR-LAMBDA-008", "PRR-LAMBDA-009"]
-COMPLIANCE = {"PASS": "COMPLIANT", "FAIL": "NON_COMPLIANT", "UNKNOWN": "NON_COMPLIANT", "NOT_APPLICABLE": "NOT_APPLICABLE"}
+COMPLIANCE = {"PASS": "COMPLIANT", "FAIL": "NON_COMPLIANT", "UNKNOWN": "NON_COMPLIANT", "NOT_APPLICABLE": "NOT_APPLICABLE",
+              "WARNING": "COMPLIANT"}  # Config has no warning level: COMPLIANT, annotated "WARNING:"
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,8 @@ from .test_rules_unknown import CASES, SETTINGS
 
 SRC = ROOT / "src" / "prr_policies"
 # Facts dataclasses that are parts of other facts, not kinds of their own.
-PARTS = {facts_module.ExecutionRoleFacts, facts_module.Unknown}
+PARTS = {facts_module.ExecutionRoleFacts, facts_module.Unknown, facts_module.EnvironmentVariable, facts_module.EventTarget,
+         facts_module.Subscription, facts_module.NotifiedFunction, facts_module.AlarmWatch, facts_module.Budget}
 
 
 def _facts_types() -> set[type]:

@@ -8,7 +8,7 @@ import datetime
 import pytest
 
 from prr_policies.controls import RULES, evaluate
-from prr_policies.facts import ExecutionRoleFacts, FunctionUrl, LambdaFunction, LambdaPermission, Unknown
+from prr_policies.facts import EnvironmentVariable, ExecutionRoleFacts, FunctionUrl, LambdaFunction, LambdaPermission, Unknown
 from prr_policies.result import Status
 from prr_policies.settings import load_settings
 
@@ -19,6 +19,8 @@ GOOD = LambdaFunction(
     address="f", runtime="python3.13", tracing_mode="Active", reserved_concurrency=10, timeout=10,
     memory_size=256, has_environment_variables=True, kms_key_arn="arn:aws:kms:eu-west-1:1:key/k",
     code_signing_config_arn="arn:csc", dead_letter_target_arn="arn:sqs", vpc_subnet_ids=("s",), role=GOOD_ROLE,
+    environment=(EnvironmentVariable("POWERTOOLS_SERVICE_NAME", "orders"),), architectures=("arm64",), log_format="JSON",
+    application_log_level="INFO", system_log_level="WARN", vpc_availability_zones=("eu-west-1a", "eu-west-1b"),
 )
 FN_RULES = [cid for cid, r in RULES.items() if r.facts_type is LambdaFunction]
 

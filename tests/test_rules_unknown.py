@@ -20,7 +20,8 @@ import pytest
 from prr_policies.controls import RULES, evaluate
 from prr_policies.facts import (
     DeploymentGroup, EventSourceMapping, ExecutionRoleFacts, FunctionLogGroup, FunctionRelease, FunctionUrl, LambdaFunction,
-    LambdaPermission, Unknown,
+    AccountBudgets, AlarmWatch, ApiDomain, Budget, ProvisionedConcurrency, ApiIntegration, ApiRoute, FunctionIdempotency, LambdaPermission, Subscription, TopicSubscriptions, Unknown, UsagePlan, GuardDutyProtection, InspectorScanning,
+    WatchedResource, WebAcl,
 )
 from prr_policies.result import Status
 from prr_policies.settings import load_settings
@@ -60,6 +61,38 @@ HAND_MADE: list[Any] = [
     EventSourceMapping("m3", FN, "arn:aws:kinesis:eu-west-1:123456789012:stream/s", "kinesis", ("ReportBatchItemFailures",),
                        3, 600, "arn:aws:sqs:eu-west-1:123456789012:dlq", None, 30),
     EventSourceMapping("m4", FN, "arn:aws:dynamodb:eu-west-1:123456789012:table/t/stream/x", "dynamodb", (), -1, -1, None, None, 30),
+    # issue 13: kinds Config does not record
+    TopicSubscriptions("arn:aws:sns:eu-west-1:123456789012:t", (Subscription("s1", "sqs", "arn:q", "arn:dlq"),
+                                                               Subscription("s2", "lambda", "arn:f", "arn:dlq"))),
+    TopicSubscriptions("arn:aws:sns:eu-west-1:123456789012:t", (Subscription("s1", "sqs", "arn:q", None),)),
+    TopicSubscriptions("arn:aws:sns:eu-west-1:123456789012:t", (Subscription("s1", "email", "a@b.c", None),)),
+    WatchedResource(FN, "function", (AlarmWatch("f-errors", "AWS/Lambda", "Errors", 0.0, True), AlarmWatch("f-t", "AWS/Lambda", "Throttles", 0.0, True)),
+                    deployment_group_alarms=("f-errors",)),
+    WatchedResource(FN, "function", (), deployment_group_alarms=("other",)),
+    WatchedResource("arn:aws:sqs:eu-west-1:123456789012:dlq", "dlq", (AlarmWatch("d", "AWS/SQS", "ApproximateNumberOfMessagesVisible", 0.0, True),)),
+    WatchedResource("arn:aws:sqs:eu-west-1:123456789012:in", "event_source_queue", ()),
+    UsagePlan("u", 50.0, 100, 1000, "DAY"), UsagePlan("u", None, None, None, None),
+    ApiRoute("r", "POST /orders", "JWT"), ApiRoute("r", "POST /orders", "NONE"), ApiRoute("r", "GET /health", "NONE"),
+    WebAcl("w", True, ("AWSManagedRulesCommonRuleSet",), True), WebAcl("w", False, (), True), WebAcl("w", False, (), False),
+    ApiDomain("d", "REST", "TLS_1_2"), ApiDomain("d", "REST", "TLS_1_0"), ApiDomain("d", "V2", "TLS_1_2"),
+    ApiIntegration("i", "VPC_LINK", "orders.internal"), ApiIntegration("i", "VPC_LINK", None), ApiIntegration("i", "INTERNET", None),
+    WatchedResource("stage", "api_stage", (AlarmWatch("e", "AWS/ApiGateway", "5XXError", 0.0, True),
+                                           AlarmWatch("l", "AWS/ApiGateway", "Latency", 800.0, True)), "REST"),
+    FunctionIdempotency(FN, ("sqs",), (("prr:idempotency", "powertools"),), ()),
+    FunctionIdempotency(FN, ("async:s3",), (), ("POWERTOOLS_IDEMPOTENCY_TABLE",)),
+    FunctionIdempotency(FN, ("sqs", "async"), (("owner", "orders"),), ("QUEUE_URL",)),
+    FunctionIdempotency(FN, (), (), ()),
+    AccountBudgets("123456789012", (Budget("b", "COST", 800.0, "USD", "MONTHLY", True),), True),
+    AccountBudgets("123456789012", (Budget("b", "COST", 5000.0, "USD", "MONTHLY", True),), True),
+    AccountBudgets("123456789012", (Budget("b", "USAGE", 5.0, "GB", "MONTHLY", True),), False),
+    ProvisionedConcurrency("pc", FN, "live", "alias", 10, 10, 50),
+    ProvisionedConcurrency("pc", FN, "live", "alias", 6, 12, 10),
+    ProvisionedConcurrency("pc", FN, "3", "version", 5, 5, None),
+    ProvisionedConcurrency("pc", FN, "$LATEST", "latest", 5, 5, None),
+    ProvisionedConcurrency(FN, FN),
+    GuardDutyProtection("123456789012", True, "ENABLED", None, True), GuardDutyProtection("d", True, None),
+    GuardDutyProtection("f", True, "ENABLED", "S3_DATA_EVENTS"),
+    InspectorScanning("123456789012", "ENABLED", "DISABLED", True), InspectorScanning("e", "DISABLED", "DISABLED"),
 ]
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from prr_policies.catalog import catalog
 from prr_policies.controls import RULES, evaluate
-from prr_policies.facts import ExecutionRoleFacts, LambdaFunction
+from prr_policies.facts import EnvironmentVariable, ExecutionRoleFacts, LambdaFunction, Unknown
 from prr_policies.scan import CHECKS_DIR
 
 from .checkov_run import run_checkov
@@ -45,7 +45,12 @@ def sample(n: int = 14) -> list[LambdaFunction]:
             dead_letter_target_arn=_pick([None, DLQ], i, 5), on_failure_destination=_pick([None, DLQ, None], i, 7),
             vpc_subnet_ids=_pick([None, ("subnet-0a1b2c3d",)], i, 3),
             role=ExecutionRoleFacts(f"aws_iam_role.{name}", _pick([BOUNDARY, None], i, 7), 1)))
-    return out
+    # What to_hcl writes for the issue-13 fields: the STAGE variable, and literal subnet ids that name
+    # no aws_subnet of the configuration (their Availability Zones cannot be known there).
+    return [dataclasses.replace(
+        fn, environment=(EnvironmentVariable("STAGE", "prod", "literal"),) if fn.has_environment_variables else None,
+        vpc_availability_zones=Unknown("the subnets are not defined in the scanned configuration") if fn.vpc_subnet_ids else None)
+        for fn in out]
 
 
 def render() -> str:

@@ -20,7 +20,7 @@ from hypothesis import example, given, settings, strategies as st
 
 from prr_policies.catalog import catalog
 from prr_policies.controls import RULES, evaluate
-from prr_policies.facts import ExecutionRoleFacts, FunctionUrl, LambdaFunction, LambdaPermission, Unknown
+from prr_policies.facts import EnvironmentVariable, ExecutionRoleFacts, FunctionUrl, LambdaFunction, LambdaPermission, Unknown
 
 from .checkov_run import run_checkov_on_hcl
 from .strategies import BOUNDARY, CSC, DLQ, KMS_AWS, KMS_CMK
@@ -158,9 +158,13 @@ def render(fns: list[dict], perms: list[dict], url_specs: list[dict]) -> tuple[s
             reserved_concurrency=expected(fn["reserved"]) if fn["reserved"].value is not UNSET else -1,
             timeout=expected(fn["timeout"]) if fn["timeout"].value is not UNSET else 3,
             memory_size=expected(fn["memory_size"]) if fn["memory_size"].value is not UNSET else 128,
-            has_environment_variables=fn["env"], kms_key_arn=expected(fn["kms"]), code_signing_config_arn=expected(fn["csc"]),
+            has_environment_variables=fn["env"],
+            environment=(EnvironmentVariable("STAGE", "prod", "literal"),) if fn["env"] else None, kms_key_arn=expected(fn["kms"]), code_signing_config_arn=expected(fn["csc"]),
             dead_letter_target_arn=expected(fn["dlq"]), on_failure_destination=None,
             vpc_subnet_ids=tuple(expected(fn["subnets"])) if isinstance(expected(fn["subnets"]), list) else expected(fn["subnets"]),
+            # literal subnet ids name no aws_subnet of the configuration: their zones cannot be known (PRR-LAMBDA-020)
+            vpc_availability_zones=Unknown("the subnets are not defined in the scanned configuration")
+            if isinstance(expected(fn["subnets"]), list) else None,
             role=ExecutionRoleFacts(f"aws_iam_role.{name}", expected(fn["boundary"]), 1))))
     for i, p in enumerate(perms):
         name = f"perm{i}"

@@ -70,6 +70,7 @@ resource "aws_iam_role" "rules" {
 }
 
 resource "aws_iam_role_policy" "rules" {
+  #checkov:skip=CKV_PRR_53:the generated rule-permissions.json, which checkov cannot read through file(); test_conformance_pack holds it to PRR-KMS-004
   name   = "read-and-report"
   role   = aws_iam_role.rules.id
   policy = file("${path.module}/${var.generated_dir}/config_rules/rule-permissions.json")
@@ -112,11 +113,24 @@ resource "aws_lambda_function" "rules" {
   reserved_concurrent_executions = 5
   kms_key_arn                    = aws_kms_key.rules.arn
   code_signing_config_arn        = aws_lambda_code_signing_config.rules.arn
+  architectures                  = ["arm64"] # pure Python: Graviton costs less
+
+  # Config invokes the function asynchronously, so an event may come twice: an evaluation is
+  # recomputed from the same item and PutEvaluations overwrites the earlier one (PRR-LAMBDA-022).
+  tags = {
+    "prr:idempotency" = "PutEvaluations overwrites a recomputed evaluation"
+  }
 
   environment {
     variables = {
       PRR_SETTINGS = "prr.yaml"
     }
+  }
+
+  logging_config {
+    log_format            = "JSON"
+    application_log_level = "INFO"
+    system_log_level      = "WARN"
   }
 
   tracing_config {
@@ -159,4 +173,38 @@ resource "aws_config_conformance_pack" "prr" {
   }
 
   depends_on = [aws_lambda_permission.config]
+}
+
+# Alarms the PRR asks for on the rule function and its dead-letter queue, notifying alarm_topic_arn.
+variable "alarm_topic_arn" {
+  type        = string
+  description = "SNS topic the rule function's alarms notify (the security team's on-call)"
+  default     = "arn:aws:sns:eu-west-1:123456789012:security-oncall"
+}
+
+resource "aws_cloudwatch_metric_alarm" "rules" {
+  for_each            = toset(["Errors", "Throttles"])
+  alarm_name          = "${local.name}-${lower(each.key)}"
+  namespace           = "AWS/Lambda"
+  metric_name         = each.key
+  dimensions          = { FunctionName = aws_lambda_function.rules.function_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  alarm_actions       = [var.alarm_topic_arn]
+}
+
+resource "aws_cloudwatch_metric_alarm" "failures" {
+  alarm_name          = "${local.name}-dlq-not-empty"
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.failures.name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  alarm_actions       = [var.alarm_topic_arn]
 }

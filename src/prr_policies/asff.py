@@ -39,7 +39,9 @@ MAX_FINDING_BYTES = 240 * 1024  # "The maximum allowed size for a finding is 240
 BATCH_LIMIT = 100  # BatchImportFindings takes 1 to 100 findings per request
 TYPE = "Software and Configuration Checks/Industry and Regulatory Standards/Production Readiness Review"
 
-COMPLIANCE = {Status.PASS: "PASSED", Status.FAIL: "FAILED", Status.UNKNOWN: "FAILED", Status.NOT_APPLICABLE: "NOT_AVAILABLE"}
+# WARNING (issue 13: e.g. a runtime inside its deprecation warning window) is ASFF's own WARNING, at LOW severity.
+COMPLIANCE = {Status.PASS: "PASSED", Status.FAIL: "FAILED", Status.UNKNOWN: "FAILED", Status.NOT_APPLICABLE: "NOT_AVAILABLE",
+              Status.WARNING: "WARNING"}
 
 # ASFF resource types for the CloudFormation types the audit reports against: ASFF spells the
 # type without "::" and with each all-caps service word capitalised (AWS::SQS::Queue ->
@@ -164,7 +166,8 @@ def build(ctx: Context, control_id: str, status: Status, reason: str, resources:
         "Types": [TYPE],
         "CreatedAt": ctx.timestamp,
         "UpdatedAt": ctx.timestamp,
-        "Severity": {"Label": control.severity if failed else "INFORMATIONAL", "Original": control.severity},
+        "Severity": {"Label": control.severity if failed else "LOW" if status is Status.WARNING else "INFORMATIONAL",
+                     "Original": control.severity},
         "Title": _cut(f"{control.id} {control.title}", STRING_LIMITS["Title"][1]),
         "Description": _cut(f"{said} ({control.rationale})", STRING_LIMITS["Description"][1]),
         "Remediation": {"Recommendation": {"Text": remediation_text(control)}},

@@ -57,6 +57,12 @@ class Report:
         return [f for f in self.findings if f.result.status.blocks]
 
     @property
+    def regional(self) -> list[Finding]:
+        """Findings on the Region's resources: not the account-wide ones (budgets, reported in every
+        Region), so auditing the wrong Region still says it found nothing there."""
+        return [f for f in self.findings if f.resource_type != "AWS::::Account"]
+
+    @property
     def evaluated_nothing(self) -> bool:
         """No call got an answer from AWS: every verdict would rest on nothing read."""
         return self.answered == 0 and bool(self.failed or self.refused)
@@ -99,7 +105,7 @@ def exit_code(report: Report, allow_empty: bool = False) -> int:
     """3 when nothing could be evaluated (no call was answered, or the region holds nothing a
     control applies to and ``allow_empty`` is false), 1 on any FAIL or UNKNOWN, else 0. A failed
     call no verdict needed is listed in the report but does not fail the audit."""
-    if report.evaluated_nothing or (not report.findings and not allow_empty):
+    if report.evaluated_nothing or (not report.regional and not allow_empty):
         return 3
     return 1 if report.blocking else 0
 
@@ -209,17 +215,20 @@ def terminal_progress(stream: TextIO = sys.stderr) -> Callable[[str, int, int], 
 
 
 def render_table(report: Report) -> str:
-    lines = [f"{'control':<20} {'pass':>5} {'fail':>5} {'unknown':>8} {'n/a':>5}"]
+    lines = [f"{'control':<20} {'pass':>5} {'fail':>5} {'unknown':>8} {'warn':>5} {'n/a':>5}"]
     for cid in RULES:
         mine = [f for f in report.findings if f.control_id == cid]
         if not mine:
             continue
         n = {s: sum(f.result.status is s for f in mine) for s in Status}
-        lines.append(f"{cid:<20} {n[Status.PASS]:>5} {n[Status.FAIL]:>5} {n[Status.UNKNOWN]:>8} {n[Status.NOT_APPLICABLE]:>5}")
+        lines.append(f"{cid:<20} {n[Status.PASS]:>5} {n[Status.FAIL]:>5} {n[Status.UNKNOWN]:>8} {n[Status.WARNING]:>5} "
+                     f"{n[Status.NOT_APPLICABLE]:>5}")
     bad = report.blocking
-    if bad:
-        lines.append("")
-        for f in bad:
+    # Blocking findings, then warnings: listed, but a warning alone leaves the exit code 0.
+    for shown in (bad, [f for f in report.findings if f.result.status is Status.WARNING]):
+        if shown:
+            lines.append("")
+        for f in shown:
             lines.append(f"  {f.result.status.value:<7} {f.control_id} {f.resource_type} {f.resource_id}")
             lines.append(f"          {f.result.reason}")
     if report.refused:
@@ -266,6 +275,8 @@ def render_junit(report: Report) -> str:
                 ET.SubElement(case, "failure", message=f"{f.result.status.value}: {f.result.reason}", type=f.result.status.value)
             elif f.result.status is Status.NOT_APPLICABLE:
                 ET.SubElement(case, "skipped", message=f.result.reason)
+            elif f.result.status is Status.WARNING:  # passes, with the warning in the case's output
+                ET.SubElement(case, "system-out").text = f"WARNING: {f.result.reason}"
     return ET.tostring(suites, encoding="unicode")
 
 

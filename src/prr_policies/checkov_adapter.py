@@ -30,6 +30,7 @@ _CHECKOV_RESULT = {
     Status.NOT_APPLICABLE: CheckResult.PASSED,
     Status.FAIL: CheckResult.FAILED,
     Status.UNKNOWN: CheckResult.FAILED,
+    Status.WARNING: CheckResult.PASSED,  # not blocking; the detail starts with "WARNING:"
 }
 
 
@@ -93,13 +94,13 @@ def facts_for(facts_type: type, conf: dict[str, Any], graph: Any, settings: Sett
 
 def combine(results: list[Result], nothing: str | None = None) -> tuple[Status, str]:
     """One checkov verdict for a resource judged as several facts: the worst status wins (FAIL,
-    then UNKNOWN, then PASS, then NOT_APPLICABLE), and every reason that is not a PASS is given.
+    then UNKNOWN, then WARNING, then PASS, then NOT_APPLICABLE), and every reason that is not a PASS is given.
     No facts at all is NOT_APPLICABLE (``nothing`` says why, e.g. Terraform does not create it)."""
     if not results:
         return Status.NOT_APPLICABLE, nothing or "The resource holds nothing this control judges."
     if len(results) == 1:
         return results[0].status, results[0].reason
-    order = (Status.FAIL, Status.UNKNOWN, Status.PASS, Status.NOT_APPLICABLE)
+    order = (Status.FAIL, Status.UNKNOWN, Status.WARNING, Status.PASS, Status.NOT_APPLICABLE)
     worst = min((r.status for r in results), key=order.index)
     shown = [r for r in results if r.status is worst]
     return worst, " ".join(f"[{r.resource}] {r.reason}" for r in shown)

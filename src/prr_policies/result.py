@@ -13,6 +13,11 @@ class Status(enum.Enum):
     # The value could not be determined (an unresolved variable, a field the source does not
     # record). It fails closed: every sink treats it as a failure unless told otherwise.
     UNKNOWN = "UNKNOWN"
+    # A finding that must be acted on before it becomes a FAIL (a runtime inside its deprecation
+    # warning window). It does not block: checkov PASSED with a "WARNING:" detail, Config
+    # COMPLIANT with a "WARNING:" annotation, audit and scan list it and still exit 0. It is
+    # never used for a value that could not be read: that is UNKNOWN, which blocks.
+    WARNING = "WARNING"
 
     @property
     def blocks(self) -> bool:

@@ -59,7 +59,7 @@ def _control(finding: "Finding | Exemption") -> Control | None:
 def table(result: "ScanResult") -> str:
     found, exempt = result.findings, result.exemptions
     ours = [f for f in found if f.control_id]
-    lines = [f"{'control':<16} {'check':<12} {'pass':>5} {'fail':>5} {'unknown':>8} {'n/a':>5} {'exempt':>7}  title"]
+    lines = [f"{'control':<16} {'check':<12} {'pass':>5} {'fail':>5} {'unknown':>8} {'warn':>5} {'n/a':>5} {'exempt':>7}  title"]
     for control in catalog().controls:
         mine = [f for f in ours if f.control_id == control.id]
         waived = [e for e in exempt if e.control_id == control.id]
@@ -67,7 +67,7 @@ def table(result: "ScanResult") -> str:
             continue
         counts = {s: sum(1 for f in mine if f.status is s) for s in Status}
         lines.append(f"{control.id:<16} {','.join(control.enforcement.checkov):<12} {counts[Status.PASS]:>5} "
-                     f"{counts[Status.FAIL]:>5} {counts[Status.UNKNOWN]:>8} {counts[Status.NOT_APPLICABLE]:>5} "
+                     f"{counts[Status.FAIL]:>5} {counts[Status.UNKNOWN]:>8} {counts[Status.WARNING]:>5} {counts[Status.NOT_APPLICABLE]:>5} "
                      f"{len(waived):>7}  {control.title}")
     if len(result.roots) > 1:
         lines += ["", f"Root modules ({len(result.roots)}, each scanned on its own):"]
@@ -90,6 +90,13 @@ def table(result: "ScanResult") -> str:
             for c in fixes:
                 lines.append(f"  {c.id}: {c.title}  [{guideline(c.id)}]")
                 lines += [f"      {line}" for line in c.remediation.rstrip().splitlines()]
+    # Warnings (e.g. a runtime inside its deprecation warning window) are listed but do not change the exit code.
+    warned = sorted((f for f in ours if f.status is Status.WARNING), key=lambda f: (f.control_id or "", f.file, f.resource))
+    if warned:
+        lines += ["", "Warnings (not blocking):"]
+        for f in warned:
+            lines.append(f"  {f.status.value:<7} {f.control_id} {f.resource} at {f.location} ({f.framework})")
+            lines.append(f"          {f.reason}")
     lines += ["", f"Exemptions: {len(exempt)}" + (" (each waives a check on one resource; review them)" if exempt else "")]
     for e in sorted(exempt, key=lambda e: (e.control_id or "~", e.check_id, e.file, e.resource)):
         lines.append(f"  {e.check_id:<11} {e.control_id or '(built-in)':<16} {e.resource} at {e.location} "

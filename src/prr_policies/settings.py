@@ -66,13 +66,17 @@ class CodeSigning:
 
 @dataclass(frozen=True)
 class RuntimePolicy:
-    warn_days_before_deprecation: int
+    warn_days_before_deprecation: int  # FAIL this many days before the deprecation date
     as_of: datetime.date | None
     deprecation_dates: dict[str, datetime.date]
+    # WARNING (not blocking) this many days before the FAIL date; 0 turns warnings off.
+    warning_window_days: int = 180
 
     def validate(self, source: str, path: str) -> None:
         if self.warn_days_before_deprecation < 0:
             raise InputError(source, f"{path}.warn_days_before_deprecation", "must not be negative")
+        if self.warning_window_days < 0:
+            raise InputError(source, f"{path}.warning_window_days", "must not be negative")
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,28 @@ class ApiGatewaySettings:
     access_logs_required: bool
     throttling_required: bool
     max_rate_limit: float | None
+    # Issue 13 (defaults keep older prr.yaml files valid):
+    # HTTP API routes that may be invoked without authorization ("GET /health"); "*" is not allowed.
+    public_routes: tuple[str, ...] = ()
+    # Usage plans must set both a throttle and a quota.
+    usage_plan_limits_required: bool = True
+    # REST stages present a client certificate to their backend (useful for HTTP backends only).
+    client_certificate_required: bool = False
+    cache_encryption_required: bool = True
+    # TLS security policies custom domain names may use (REST); HTTP API domains support TLS_1_2 at most.
+    # TLS_1_2 is the best the Terraform AWS provider 5.x accepts; Security Hub's APIGateway.11 accepts
+    # only the enhanced SecurityPolicy_* ones: drop TLS_1_2 here to hold domains to that.
+    allowed_security_policies: tuple[str, ...] = (
+        "TLS_1_2", "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09",
+        "SecurityPolicy_TLS13_2025_EDGE", "SecurityPolicy_TLS12_PFS_2025_EDGE")
+    # What a web ACL in front of a stage must contain.
+    waf_rate_based_rule_required: bool = True
+    waf_managed_rule_groups: tuple[str, ...] = ("AWSManagedRulesCommonRuleSet",)
+
+    def validate(self, source: str, path: str) -> None:
+        for i, route in enumerate(self.public_routes):
+            if not re.match(r"^(\$default|(ANY|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /\S*)$", route):
+                raise InputError(source, f"{path}.public_routes[{i}]", f"{route!r} is not a route key like 'GET /health'")
 
 
 @dataclass(frozen=True)
@@ -118,6 +144,7 @@ class QueueSettings:
 @dataclass(frozen=True)
 class TopicSettings:
     cmk_required: bool
+    subscription_dlq_required: bool = True  # lambda and sqs subscriptions have a redrive policy
 
 
 @dataclass(frozen=True)
@@ -125,6 +152,8 @@ class SecretSettings:
     rotation_required: bool
     max_rotation_days: int
     cmk_required: bool
+    # A secret not read for this many days is unused (SecretsManager.3); null turns the check off.
+    max_unused_days: int | None = 90
 
 
 @dataclass(frozen=True)
@@ -149,12 +178,151 @@ class ReleaseSettings:
     required_rollback_events: tuple[Literal["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST"], ...]
     # How a function's CodeDeploy deployment group is found: {function} is the function name.
     deployment_group_name: str
+    # Whether provisioned concurrency may sit on a version number (true) or only on an alias (false):
+    # callers invoke the alias, and a version no alias serves keeps warm (and billed) capacity nobody uses.
+    provisioned_concurrency_on_versions: bool = False
 
 
 @dataclass(frozen=True)
 class IamSettings:
     # The boundary every role Lambda can assume must have (policy name); null: any boundary.
     execution_role_boundary: str | None
+
+
+# ---- issue 13: event delivery, observability, resilience and cost -------------------------------
+
+@dataclass(frozen=True)
+class EventSettings:
+    """EventBridge rule targets. EventBridge's own defaults are 185 attempts over 24 h."""
+
+    dlq_required: bool = True
+    # Target kinds that must have a DLQ: lambda, sqs, sns (the asynchronous ones the PRR names).
+    dlq_target_kinds: tuple[Literal["lambda", "sqs", "sns", "other"], ...] = ("lambda", "sqs", "sns")
+    max_retry_attempts: int = 10
+    max_event_age_seconds: int = 3600
+
+    def validate(self, source: str, path: str) -> None:
+        if not 0 <= self.max_retry_attempts <= 185:
+            raise InputError(source, f"{path}.max_retry_attempts", "EventBridge allows 0 to 185 retry attempts")
+        if not 60 <= self.max_event_age_seconds <= 86400:
+            raise InputError(source, f"{path}.max_event_age_seconds", "EventBridge allows 60 to 86400 seconds")
+
+
+@dataclass(frozen=True)
+class LoggingSettings:
+    """Structured logging of functions (their logging_config)."""
+
+    json_required: bool = True
+    application_log_levels: tuple[Literal["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], ...] = ("INFO", "WARN", "ERROR")
+    system_log_levels: tuple[Literal["DEBUG", "INFO", "WARN"], ...] = ("INFO", "WARN")
+
+
+@dataclass(frozen=True)
+class PowertoolsSettings:
+    """AWS Lambda Powertools, as every source can see it: its published layer, or the
+    environment variable Powertools reads its service name from."""
+
+    required: bool = True
+    layer_name_contains: tuple[str, ...] = ("AWSLambdaPowertools",)
+    environment_variables: tuple[str, ...] = ("POWERTOOLS_SERVICE_NAME",)
+
+
+@dataclass(frozen=True)
+class PlainSecretSettings:
+    """Literal secrets in environment variables. The false-positive policy: a
+    value is judged a secret by its variable name (name_patterns, case-insensitive regular
+    expressions) or by its shape (at least min_length characters of at least min_entropy bits
+    per character); a reference to Secrets Manager or Parameter Store, an ARN, a parameter name,
+    a URL without credentials, a flag or a number is not a secret, nor is a variable whose name
+    says it holds a reference (reference_name_suffixes: DB_SECRET_ARN). A known false positive is
+    suppressed by listing it in ``allowed`` as VARIABLE or FUNCTION_NAME/VARIABLE, in prr.yaml,
+    where the suppression is reviewed like any other change."""
+
+    enabled: bool = True
+    name_patterns: tuple[str, ...] = (r"pass(word|wd)?", r"secret", r"token", r"api[_-]?key", r"private[_-]?key",
+                                      r"credential", r"auth", r"access[_-]?key")
+    min_length: int = 20
+    min_entropy: float = 4.0
+    allowed: tuple[str, ...] = ()
+    reference_name_suffixes: tuple[str, ...] = ("_ARN", "_NAME", "_ID", "_PARAM", "_PARAMETER", "_PATH", "_REF", "_URL",
+                                                "_TTL", "_MODE", "_TYPE", "_REGION")
+
+    def validate(self, source: str, path: str) -> None:
+        for i, pattern in enumerate(self.name_patterns):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise InputError(source, f"{path}.name_patterns[{i}]", f"not a regular expression: {exc}") from None
+
+
+DEFAULT_LATENCY_BUDGET_MS = 1000.0
+
+
+@dataclass(frozen=True)
+class AlarmSettings:
+    """CloudWatch alarms the PRR asks for; metrics by the namespace AWS publishes them in."""
+
+    required: bool = True
+    function_metrics: tuple[str, ...] = ("Errors", "Throttles")
+    dlq_metric: str = "ApproximateNumberOfMessagesVisible"
+    event_source_metric: str = "ApproximateAgeOfOldestMessage"
+    # REST stages publish 5XXError/Latency (AWS/ApiGateway, ApiName+Stage); HTTP APIs 5xx/Latency (ApiId+Stage).
+    api_error_metrics: tuple[str, ...] = ("5XXError", "5xx")
+    api_latency_metric: str = "Latency"
+    # The p99 latency budget a latency alarm's threshold must not exceed; None: readiness.latency.p99_ms,
+    # or DEFAULT_LATENCY_BUDGET_MS without a readiness section (Settings.latency_budget_ms()).
+    latency_budget_ms: float | None = None
+    action_required: bool = True
+
+
+@dataclass(frozen=True)
+class IdempotencySettings:
+    """How a function fed by SQS, streams or asynchronous invocation declares its idempotency:
+    a tag naming the mechanism, or Powertools idempotency with its table."""
+
+    required: bool = True
+    tag_key: str = "prr:idempotency"
+    table_environment_variables: tuple[str, ...] = ("POWERTOOLS_IDEMPOTENCY_TABLE", "IDEMPOTENCY_TABLE")
+
+
+@dataclass(frozen=True)
+class KeySettings:
+    min_deletion_window_days: int = 30
+
+    def validate(self, source: str, path: str) -> None:
+        if not 7 <= self.min_deletion_window_days <= 30:
+            raise InputError(source, f"{path}.min_deletion_window_days", "KMS allows waiting periods of 7 to 30 days")
+
+
+@dataclass(frozen=True)
+class ResilienceSettings:
+    """Disaster recovery (requirement 1.1); the RTO and RPO themselves are readiness.rto_minutes and
+    readiness.rpo_minutes."""
+
+    pitr_required: bool = True  # point-in-time recovery keeps an RPO of about five minutes
+    # Tables covered by an AWS Backup plan or replicated to another Region (global table replicas).
+    table_backup_required: bool = False
+    bucket_versioning_required: bool = True
+    # Buckets the versioning rule applies to (names, * wildcards); [] means every bucket.
+    buckets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CostSettings:
+    budget_required: bool = True
+    prefer_arm64: bool = True  # LOW: Graviton is cheaper per GB-second
+
+
+@dataclass(frozen=True)
+class AccountSettings:
+    """Region-wide detection services that watch the functions (Security Hub GuardDuty.6,
+    Inspector.3 and Inspector.4). Inspector's Lambda code scanning is not required by default: it
+    runs in fewer Regions than standard scanning (as does AWS's managed Config rule for it) and is
+    billed on its own; set it where the Regions you deploy to offer it."""
+
+    guardduty_lambda_protection_required: bool = True
+    inspector_lambda_scanning_required: bool = True  # standard scanning (LAMBDA)
+    inspector_lambda_code_scanning_required: bool = False  # code scanning (LAMBDA_CODE) too
 
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
@@ -538,6 +706,17 @@ class Settings:
     iam: IamSettings | None = None
     guardrails: Guardrails | None = None
     readiness: Readiness | None = None
+    # issue 13 sections: each has every default in its dataclass, so a prr.yaml without them is valid
+    events: EventSettings = field(default_factory=EventSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+    powertools: PowertoolsSettings = field(default_factory=PowertoolsSettings)
+    plain_secrets: PlainSecretSettings = field(default_factory=PlainSecretSettings)
+    alarms: AlarmSettings = field(default_factory=AlarmSettings)
+    idempotency: IdempotencySettings = field(default_factory=IdempotencySettings)
+    keys: KeySettings = field(default_factory=KeySettings)
+    resilience: ResilienceSettings = field(default_factory=ResilienceSettings)
+    cost: CostSettings = field(default_factory=CostSettings)
+    account: AccountSettings = field(default_factory=AccountSettings)
     source: str = field(default="<defaults>", compare=False, metadata={"internal": True})
 
     def runtime_deprecation(self, runtime: str) -> datetime.date | None:
@@ -547,6 +726,15 @@ class Settings:
 
     def evaluation_date(self) -> datetime.date:
         return self.lambda_.runtime.as_of or datetime.date.today()
+
+    def latency_budget_ms(self) -> float:
+        """The p99 budget latency alarms are held to: alarms.latency_budget_ms when set, else the
+        readiness section's p99, else DEFAULT_LATENCY_BUDGET_MS (one number, whichever states it)."""
+        if self.alarms.latency_budget_ms is not None:
+            return float(self.alarms.latency_budget_ms)
+        if self.readiness is not None:
+            return float(self.readiness.latency.p99_ms)
+        return DEFAULT_LATENCY_BUDGET_MS
 
 
 def _read_yaml(path: Path) -> Any:

@@ -40,7 +40,9 @@ from prr_policies.sources.aws_api import Api
 RDKLIB_PARAMETERS = {"ExecutionRoleName", "ExecutionRoleRegion", "AssumeRoleMode"}
 ALLOWED_PARAMETERS = {"ControlId"} | RDKLIB_PARAMETERS
 COMPLIANCE = {Status.PASS: ComplianceType.COMPLIANT, Status.FAIL: ComplianceType.NON_COMPLIANT,
-              Status.UNKNOWN: ComplianceType.NON_COMPLIANT, Status.NOT_APPLICABLE: ComplianceType.NOT_APPLICABLE}
+              Status.UNKNOWN: ComplianceType.NON_COMPLIANT, Status.NOT_APPLICABLE: ComplianceType.NOT_APPLICABLE,
+              # Config has no warning level: COMPLIANT, with the annotation starting "WARNING:".
+              Status.WARNING: ComplianceType.COMPLIANT}
 
 
 def annotation(result: Result) -> str:

@@ -51,6 +51,37 @@ def managed_parameters(identifier: str, settings: Settings) -> dict[str, str] | 
         "SECRETSMANAGER_USING_CMK": {} if settings.secrets.cmk_required else None,
         "CMK_BACKING_KEY_ROTATION_ENABLED": {},
         "SNS_ENCRYPTED_KMS": {} if settings.sns.cmk_required else None,
+        # issue 13
+        "LAMBDA_FUNCTION_LOG_FORMAT_JSON": {} if settings.logging.json_required else None,
+        # logLevel: the levels a JSON function may use (AWS: NON_COMPLIANT for a level not listed)
+        "LAMBDA_FUNCTION_APPLICATION_LOG_LEVEL_CHECK": {"logLevel": ",".join(settings.logging.application_log_levels)}
+        if settings.logging.json_required else None,
+        "LAMBDA_FUNCTION_SYSTEM_LOG_LEVEL_CHECK": {"logLevel": ",".join(settings.logging.system_log_levels)}
+        if settings.logging.json_required else None,
+        "LAMBDA_VPC_MULTI_AZ_CHECK": {},  # AWS default: more than one Availability Zone
+        "SQS_QUEUE_NO_PUBLIC_ACCESS": {},
+        "SNS_TOPIC_NO_PUBLIC_ACCESS": {},
+        "S3_BUCKET_VERSIONING_ENABLED": {} if settings.resilience.bucket_versioning_required else None,
+        "DYNAMODB_PITR_ENABLED": {} if settings.resilience.pitr_required else None,
+        "DYNAMODB_IN_BACKUP_PLAN": {} if settings.resilience.table_backup_required else None,
+        # an action for ALARM is required; OK and INSUFFICIENT_DATA actions are not
+        "CLOUDWATCH_ALARM_ACTION_CHECK": {"alarmActionRequired": "true", "insufficientDataActionRequired": "false",
+                                          "okActionRequired": "false"} if settings.alarms.action_required else None,
+        "CLOUDWATCH_ALARM_ACTION_ENABLED_CHECK": {} if settings.alarms.action_required else None,
+        "CODEDEPLOY_LAMBDA_ALLATONCE_TRAFFIC_SHIFT_DISABLED": {} if "AllAtOnce" not in settings.release.allowed_deployment_types else None,
+        "CODEDEPLOY_AUTO_ROLLBACK_MONITOR_ENABLED": {},
+        # it knows no exceptions: left out when the settings name public routes (the custom rule honours them)
+        "API_GWV2_AUTHORIZATION_TYPE_CONFIGURED": {} if not settings.apigateway.public_routes else None,
+        "WAFV2_WEBACL_NOT_EMPTY": {} if settings.apigateway.waf_required else None,
+        "API_GW_SSL_ENABLED": {} if settings.apigateway.client_certificate_required else None,
+        "KMS_CMK_NOT_SCHEDULED_FOR_DELETION": {},
+        "SECRETSMANAGER_SCHEDULED_ROTATION_SUCCESS_CHECK": {},
+        "SECRETSMANAGER_SECRET_UNUSED": {"unusedForDays": str(settings.secrets.max_unused_days)}
+        if settings.secrets.max_unused_days is not None else None,
+        "GUARDDUTY_LAMBDA_PROTECTION_ENABLED": {} if settings.account.guardduty_lambda_protection_required else None,
+        "INSPECTOR_LAMBDA_STANDARD_SCAN_ENABLED": {} if settings.account.inspector_lambda_scanning_required else None,
+        # offered in fewer Regions than standard scanning: only where the settings ask for code scanning
+        "INSPECTOR_LAMBDA_CODE_SCAN_ENABLED": {} if settings.account.inspector_lambda_code_scanning_required else None,
     }
     if identifier not in table:
         raise KeyError(f"no parameters known for managed rule {identifier}")

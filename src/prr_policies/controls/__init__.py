@@ -1,7 +1,7 @@
 """Pure rules: ``rule(facts, settings) -> Result``. No I/O, no checkov, no boto3 import.
 
 Rules live by family (``function``, ``identity``, ``api``, ``messaging``, ``keys_secrets``,
-``event_sources``, ``release``), each registered under its control id by ``@rule(...)``.
+``event_sources``, ``release``, ``observability``, ``cost``, ...), each registered under its control id by ``@rule(...)``.
 ``RULES`` maps each control id to its :class:`Rule`; ``evaluate`` runs one and turns an
 unexpected exception into UNKNOWN (fail closed) instead of letting it escape.
 """
@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 # Importing the families registers their rules.
-from prr_policies.controls import api, event_sources, function, identity, keys_secrets, messaging, release  # noqa: F401
+from prr_policies.controls import (  # noqa: F401
+    account, api, cost, event_sources, events, function, identity, keys_secrets, messaging, observability, release, resilience,
+)
 from prr_policies.controls._common import RULES, Rule
 from prr_policies.errors import InputError
 from prr_policies.result import Result, Status

@@ -21,7 +21,7 @@ from prr_policies.facts import Unknown
 from prr_policies.result import Result, Status
 
 Verdict = tuple[Status, str]
-P, F, NA, U = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE, Status.UNKNOWN
+P, F, NA, U, W = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE, Status.UNKNOWN, Status.WARNING
 
 
 @dataclass(frozen=True)
@@ -127,3 +127,42 @@ def cmk(what: str, key: Any, required: bool, *, extra_fail: str | None = None) -
     if is_aws_managed_key(key):
         return F, f"The {what} uses the AWS managed key {key}, not a customer-managed key."
     return P, f"The {what} is encrypted with the customer-managed key {key}."
+
+
+# Condition keys that pin a resource policy's grant to fixed callers (with a fixed value, not a wildcard).
+_SCOPING_KEYS = {"aws:sourceaccount", "aws:sourcearn", "aws:sourceowner", "aws:principalorgid", "aws:principalaccount",
+                 "aws:principalarn", "aws:sourcevpc", "aws:sourcevpce", "aws:principalorgpaths", "aws:userid"}
+
+
+def _values(value: Any) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def public_statements(policy: Any) -> list[str]:
+    """Sids (or positions) of the Allow statements of a resource policy that any principal may use:
+    ``Principal: "*"`` (or ``{"AWS": "*"}``, or an AWS principal with a wildcard such as
+    ``arn:aws:iam::*:root``, which is how EventBridge writes "*") without a condition pinning the caller to fixed values
+    (account, source ARN, organization, VPC ...), as AWS Config's no-public-access rules count
+    them ("only fixed values: no wildcard, no policy variable"). Service principals are not public."""
+    if not isinstance(policy, dict):
+        return []
+    statements = policy.get("Statement") or []
+    out = []
+    for i, st in enumerate(_values(statements)):
+        if not isinstance(st, dict) or st.get("Effect") != "Allow":
+            continue
+        principal = st.get("Principal")
+        aws = principal.get("AWS") if isinstance(principal, dict) else principal
+        if not any(isinstance(p, str) and "*" in p for p in _values(aws)) or "NotPrincipal" in st:
+            continue
+        scoped = False
+        for operator, pairs in (st.get("Condition") or {}).items():
+            if not isinstance(pairs, dict) or "IfExists" in operator or operator.startswith(("StringNotEquals", "ArnNot", "Null")):
+                continue
+            for key, value in pairs.items():
+                fixed = all(isinstance(v, str) and v and "*" not in v and "?" not in v and "${" not in v for v in _values(value))
+                if key.lower() in _SCOPING_KEYS and fixed:
+                    scoped = True
+        if not scoped:
+            out.append(str(st.get("Sid") or f"Statement[{i}]"))
+    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prr_policies.controls._common import P, F, NA, U, Verdict, control_of, first_unknown, known_problems_first, rule, unknown
 from prr_policies.controls.messaging import queue_dlq
-from prr_policies.facts import EventSourceMapping, Unknown
+from prr_policies.facts import EventSourceMapping, FunctionIdempotency, Unknown
 from prr_policies.settings import Settings
 
 
@@ -59,3 +59,30 @@ def esm_visibility_timeout(m: EventSourceMapping, settings: Settings) -> Verdict
         return (F, f"The queue's visibility timeout is {m.queue_visibility_timeout} s, less than {k} x the "
                       f"function timeout of {m.function_timeout} s: messages reappear while still being processed.")
     return (P, f"Visibility timeout {m.queue_visibility_timeout} s >= {k} x {m.function_timeout} s.")
+
+
+@rule("PRR-LAMBDA-022")
+def function_idempotency(f: FunctionIdempotency, settings: Settings) -> Verdict:
+    """A function that gets events at least once (an event source mapping, an asynchronous invoker)
+    says how it handles a repeat: the idempotency tag naming the mechanism, or a Powertools
+    idempotency table in its environment. The code itself is not read."""
+    s = settings.idempotency
+    if not s.required:
+        return (NA, "Settings do not require functions to declare idempotency.")
+    if isinstance(f.delivered_by, Unknown):
+        return unknown("What delivers events to the function", f.delivered_by)
+    if not f.delivered_by:
+        return (NA, "Nothing delivers events to the function at least once (no event source mapping or asynchronous invoker).")
+    sources = ", ".join(f.delivered_by)
+    tag = f.tags if isinstance(f.tags, Unknown) else dict(f.tags or ()).get(s.tag_key)
+    if isinstance(tag, str) and tag.strip():
+        return (P, f"Delivered by {sources}; the {s.tag_key} tag names its idempotency: {tag}.")
+    names = f.environment_names
+    if not isinstance(names, Unknown) and set(names or ()) & set(s.table_environment_variables):
+        table = next(n for n in s.table_environment_variables if n in (names or ()))
+        return (P, f"Delivered by {sources}; {table} names its idempotency table.")
+    found = first_unknown(tag=tag, environment=names)
+    if found:
+        return found
+    return (F, f"Delivered by {sources}, which may deliver an event twice, but the function declares no idempotency "
+               f"(no {s.tag_key} tag, none of {', '.join(s.table_environment_variables)} in its environment).")

@@ -4,9 +4,11 @@ signing, limits, runtime, network, URLs, resource-based permissions and log grou
 from __future__ import annotations
 
 import datetime
+import math
+import re
 
 from prr_policies.controls._common import (
-    P, F, NA, U, Verdict, first_unknown, is_aws_managed_key, known_problems_first, rule, unknown, within,
+    P, F, NA, U, W, Verdict, first_unknown, is_aws_managed_key, known_problems_first, rule, unknown, within,
 )
 from prr_policies.facts import CodeSigningConfig, FunctionLogGroup, FunctionUrl, LambdaFunction, LambdaPermission, Unknown
 from prr_policies.settings import Settings
@@ -111,9 +113,13 @@ def runtime_supported(fn: LambdaFunction, settings: Settings) -> Verdict:
     if deprecated_on is None:
         return (U, f"Runtime {runtime} is not in the deprecation table; add its date to the settings.")
     today = settings.evaluation_date()
-    deadline = deprecated_on - datetime.timedelta(days=settings.lambda_.runtime.warn_days_before_deprecation)
+    policy = settings.lambda_.runtime
+    deadline = deprecated_on - datetime.timedelta(days=policy.warn_days_before_deprecation)
     if today >= deadline:
         return (F, f"Runtime {runtime} is deprecated on {deprecated_on.isoformat()} (checked as of {today.isoformat()}).")
+    if today >= deadline - datetime.timedelta(days=policy.warning_window_days):
+        return (W, f"Runtime {runtime} is deprecated on {deprecated_on.isoformat()}, {(deprecated_on - today).days} days "
+                   f"after {today.isoformat()}: plan the upgrade (this becomes a FAIL on {deadline.isoformat()}).")
     return (P, f"Runtime {runtime} is supported until {deprecated_on.isoformat()}.")
 
 
@@ -190,3 +196,81 @@ def function_log_group(lg: FunctionLogGroup, settings: Settings) -> Verdict:
     found = first_unknown(retention=lg.retention_days, encryption_key=lg.kms_key_id, sharing=lg.shared_with)
     return known_problems_first(f"The log group {lg.log_group}", problems, found,
                                 lambda: f"{lg.log_group} keeps logs {lg.retention_days} days, encrypted with {lg.kms_key_id or 'the default key'}.")
+
+
+# ---- issue 13 -----------------------------------------------------------------------------------
+
+def _entropy(value: str) -> float:
+    """Shannon entropy of a string, in bits per character."""
+    counts = {c: value.count(c) for c in set(value)}
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+
+
+_NOT_A_SECRET = re.compile(
+    r"^(arn:aws[\w-]*:(secretsmanager|ssm|kms|sqs|sns|dynamodb|s3|lambda|events|logs|iam):"  # a reference by ARN
+    r"|\{\{resolve:(secretsmanager|ssm)"                                                         # a dynamic reference
+    r"|/[\w./-]+$"                                                                               # a parameter name
+    r"|(true|false|yes|no|on|off|none|null)$|-?\d+(\.\d+)?$"                                     # a flag or a number
+    r"|https?://[^/@\s]+(/[^@\s]*)?$)",                                                          # a URL without credentials
+    re.IGNORECASE)
+
+
+def _secret_shaped(name: str, value: str, s: object) -> str | None:
+    """Why a literal looks like a secret, or None (the written false-positive policy: see
+    ``PlainSecretSettings``)."""
+    if not value or _NOT_A_SECRET.match(value):
+        return None
+    named_reference = name.upper().endswith(tuple(x.upper() for x in s.reference_name_suffixes))  # type: ignore[attr-defined]
+    if not named_reference and any(re.search(p, name, re.IGNORECASE) for p in s.name_patterns):  # type: ignore[attr-defined]
+        return "its name says it holds a secret"
+    if len(value) >= s.min_length and _entropy(value) >= s.min_entropy:  # type: ignore[attr-defined]
+        return f"its value looks random ({_entropy(value):.1f} bits per character)"
+    return None
+
+
+@rule("PRR-LAMBDA-019")
+def no_plaintext_secrets(fn: LambdaFunction, settings: Settings) -> Verdict:
+    s = settings.plain_secrets
+    if not s.enabled:
+        return (NA, "Settings do not check environment variables for secrets.")
+    env = fn.environment
+    if isinstance(env, Unknown):
+        return unknown("The environment variables", env)
+    if not env:
+        return (NA, "The function has no environment variables.")
+    function = fn.address.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+    leaks, unknowns = [], []
+    for var in env:
+        if var.name in s.allowed or f"{function}/{var.name}" in s.allowed:
+            continue
+        if var.origin == "secret_value":
+            leaks.append(f"{var.name} (the value of a secret is copied into it)")
+        elif isinstance(var.value, Unknown):
+            if var.origin != "reference":
+                unknowns.append(var)
+        elif var.origin == "literal":
+            why = _secret_shaped(var.name, var.value or "", s)
+            if why:
+                leaks.append(f"{var.name} ({why})")
+    if leaks:
+        return (F, "Environment variables hold literal secrets, readable by anyone who may read the function's "
+                   f"configuration: {'; '.join(leaks)}. Store them in Secrets Manager or Parameter Store and pass the "
+                   "reference (or list a false positive in plain_secrets.allowed).")
+    if unknowns:
+        return unknown(f"The value of {unknowns[0].name}", unknowns[0].value)  # type: ignore[arg-type]
+    return (P, f"None of the {len(env)} environment variable(s) holds a literal secret.")
+
+
+@rule("PRR-LAMBDA-020")
+def multi_az(fn: LambdaFunction, settings: Settings) -> Verdict:
+    if isinstance(fn.vpc_subnet_ids, Unknown):
+        return unknown("The VPC subnets", fn.vpc_subnet_ids)
+    if not fn.vpc_subnet_ids:
+        return (NA, "The function is not attached to a VPC; Lambda runs it in several Availability Zones.")
+    if isinstance(fn.vpc_availability_zones, Unknown):
+        return unknown("The Availability Zones of its subnets", fn.vpc_availability_zones)
+    zones = tuple(dict.fromkeys(fn.vpc_availability_zones or ()))
+    if len(zones) < 2:
+        return (F, f"The function's subnets are all in {zones[0] if zones else 'one Availability Zone'}: "
+                   "an outage of that zone stops it.")
+    return (P, f"The function's subnets span {len(zones)} Availability Zones ({', '.join(zones)}).")

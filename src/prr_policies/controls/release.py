@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from prr_policies.controls._common import P, F, NA, Verdict, first_unknown, known_problems_first, rule, unknown
-from prr_policies.facts import DeploymentGroup, FunctionRelease, Unknown
+from prr_policies.facts import DeploymentGroup, FunctionRelease, ProvisionedConcurrency, Unknown
 from prr_policies.settings import Settings
 
 
@@ -45,9 +45,42 @@ def release_path(r: FunctionRelease, settings: Settings) -> Verdict:
     if found:
         return found
     on_versions = [q for q in (r.provisioned_concurrency_qualifiers or ()) if q not in (r.aliases or ()) and q != "$LATEST"]
-    if on_versions:
+    if on_versions and not s.provisioned_concurrency_on_versions:
         return (F, f"Provisioned concurrency is on version(s) {', '.join(on_versions)}, not on an alias: a release leaves it behind.")
     return (P, f"Traffic goes through the alias(es) {', '.join(r.aliases or ())}.")
+
+
+@rule("PRR-LAMBDA-021")
+def provisioned_concurrency(pc: ProvisionedConcurrency, settings: Settings) -> Verdict:
+    """Provisioned concurrency sits on an alias (a version only where settings allow it), never on
+    $LATEST, and the function's reserved concurrency, when it has one, holds the provisioned
+    concurrency of all its configs together (Lambda allocates no more than is reserved)."""
+    if pc.qualifier_kind is None:
+        return (NA, "The function has no provisioned concurrency.")
+    if pc.qualifier_kind == "latest":
+        return (F, "Provisioned concurrency is on $LATEST, the unpublished version: Lambda refuses it (Terraform plans it "
+                   "anyway and the apply fails), and $LATEST changes with every code update; put it on an alias.")
+    versions_allowed = bool(settings.release and settings.release.provisioned_concurrency_on_versions)
+    problems: list[str] = []
+    if pc.qualifier_kind == "version" and not versions_allowed:
+        problems.append(f"is on version {pc.qualifier}, not on an alias: callers invoke the alias, so a version no alias "
+                        "serves keeps capacity warm (and billed) for nobody, and the next release leaves it behind")
+    if isinstance(pc.reserved, int):
+        asked = next((v for v in (pc.amount, pc.provisioned_total) if isinstance(v, int) and v > pc.reserved), None)
+        if asked is not None:
+            problems.append(f"adds up to {asked} for the function, more than its reserved concurrency of {pc.reserved}: "
+                            "Lambda allocates no more provisioned concurrency than a function reserves")
+    found = first_unknown(qualifier=pc.qualifier_kind, amount=pc.amount, reserved_concurrency=pc.reserved,
+                          provisioned_concurrency_of_the_function=pc.provisioned_total)
+
+    def passed() -> str:
+        where = f"alias {pc.qualifier}" if pc.qualifier_kind == "alias" else f"version {pc.qualifier} (settings allow versions)"
+        if pc.reserved is None:
+            return (f"{pc.amount} provisioned on {where}; the function reserves no concurrency, so it draws on the "
+                    "account's unreserved pool.")
+        return f"{pc.amount} provisioned on {where}; {pc.provisioned_total} over the function's configs fit in its reserved {pc.reserved}."
+
+    return known_problems_first("Provisioned concurrency", problems, found, passed)
 
 
 @rule("PRR-LAMBDA-016")

@@ -72,7 +72,8 @@ def bundle(report: Any, settings: Settings, client: Callable[[str], Any], region
         }
         if mine:
             statuses = {f.result.status for f in mine}
-            entry["status"] = next(s.value for s in (Status.FAIL, Status.UNKNOWN, Status.PASS, Status.NOT_APPLICABLE) if s in statuses)
+            order = (Status.FAIL, Status.UNKNOWN, Status.WARNING, Status.PASS, Status.NOT_APPLICABLE)
+            entry["status"] = next(s.value for s in order if s in statuses)
         elif c.facts is None:
             entry["status"] = "NOT_EVALUATED"
             entry["reason"] = ("enforced by guardrails only (" + ", ".join(c.enforcement.guardrail_sids) + "): the audit "

@@ -17,7 +17,9 @@ SERVICES = {
     "aws_lambda_": "Lambda", "aws_api_gateway_": "API Gateway", "aws_apigatewayv2_": "API Gateway", "aws_sqs_": "SQS",
     "aws_sns_": "SNS", "aws_secretsmanager_": "Secrets Manager", "aws_kms_": "KMS", "aws_codedeploy_": "CodeDeploy",
     "aws_iam_": "IAM", "aws_organizations_": "Organizations", "aws_cloudwatch_log_": "CloudWatch Logs",
-    "aws_wafv2_": "WAF",
+    "aws_wafv2_": "WAF", "aws_cloudwatch_event_": "EventBridge", "aws_cloudwatch_metric_alarm": "CloudWatch",
+    "aws_s3_": "S3", "aws_dynamodb_": "DynamoDB", "aws_backup_": "AWS Backup", "aws_budgets_": "AWS Budgets",
+    "aws_guardduty_": "GuardDuty", "aws_inspector2_": "Inspector",
 }
 
 

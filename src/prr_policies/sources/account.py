@@ -113,6 +113,8 @@ class Account:
             if want & {EventSourceMapping, FunctionRelease} else []
         log_groups = self.api.pages("logs", "describe_log_groups", "logGroups", logGroupNamePrefix="/aws/lambda/") \
             if FunctionLogGroup in want else []
+        if FunctionLogGroup in want and not isinstance(log_groups, Unknown):
+            log_groups = log_groups + self._custom_log_groups(fns)
         groups = self.deployment_groups() if fns and FunctionRelease in want else []
         by_name = {f["FunctionName"]: f for f in fns if "FunctionName" in f}
         done = [0]
@@ -170,6 +172,20 @@ class Account:
             maximum_retry_attempts=m.get("MaximumRetryAttempts"), maximum_record_age_seconds=m.get("MaximumRecordAgeInSeconds"),
             on_failure_destination=dig(m, "DestinationConfig", "OnFailure", "Destination"),
             queue_visibility_timeout=vis, function_timeout=timeout)
+
+    def _custom_log_groups(self, fns: list[dict]) -> list[dict]:
+        """The log groups functions name in LoggingConfig outside /aws/lambda/ (the listing above
+        misses them), each read by its own prefix; one that cannot be read is carried as an entry
+        whose ``unreadable`` says why, so that function's verdict is UNKNOWN, not "no log group"."""
+        out: list[dict] = []
+        for name in sorted({g for f in fns if isinstance(g := dig(f, "LoggingConfig", "LogGroup"), str)
+                            and not g.startswith("/aws/lambda/")}):
+            got = self.api.pages("logs", "describe_log_groups", "logGroups", logGroupNamePrefix=name)
+            if isinstance(got, Unknown):
+                out.append({"logGroupName": name, "unreadable": got})
+            else:
+                out += [g for g in got if g.get("logGroupName") == name]
+        return out
 
     def _function(self, f: dict, want: frozenset[type], role_usage: dict, esms: Any, log_groups: Any, groups: Any,
                   by_name: dict) -> list:
@@ -328,8 +344,8 @@ def _log_group(f: dict, log_groups: Any, by_name: dict) -> FunctionLogGroup:
     if isinstance(log_groups, Unknown):
         return FunctionLogGroup(arn, log_groups)
     found = next((g for g in log_groups if g.get("logGroupName") == group), None)
-    if found is None and not group.startswith("/aws/lambda/"):
-        return FunctionLogGroup(arn, Unknown(f"{group} is outside /aws/lambda/, which the audit lists"))
+    if found is not None and isinstance(found.get("unreadable"), Unknown):
+        return FunctionLogGroup(arn, found["unreadable"])
     shared = tuple(n for n, other in by_name.items() if n != name and (dig(other, "LoggingConfig", "LogGroup") or f"/aws/lambda/{n}") == group)
     if found is None:
         return FunctionLogGroup(arn, None)

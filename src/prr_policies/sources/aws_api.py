@@ -21,16 +21,27 @@ _ACTION_OVERRIDES = {
     ("apigateway", "get_stages"): "apigateway:GET",
     ("apigatewayv2", "get_apis"): "apigateway:GET",
     ("apigatewayv2", "get_stages"): "apigateway:GET",
+    # issue 13
+    ("s3", "list_buckets"): "s3:ListAllMyBuckets",
+    ("s3", "get_bucket_notification_configuration"): "s3:GetBucketNotification",
+    ("wafv2", "list_web_acls"): "wafv2:ListWebACLs",
+    ("wafv2", "get_web_acl"): "wafv2:GetWebACL",
+    ("wafv2", "list_resources_for_web_acl"): "wafv2:ListResourcesForWebACL",
+    # the Service Authorization Reference: Budgets' Describe* reads are authorized as ViewBudget
+    ("budgets", "describe_budgets"): "budgets:ViewBudget",
+    ("budgets", "describe_notifications_for_budget"): "budgets:ViewBudget",
 }
 _IAM_PREFIX = {"apigatewayv2": "apigateway"}
 NOT_FOUND = {"ResourceNotFoundException", "NoSuchEntity", "NotFoundException", "AWS.SimpleQueueService.NonExistentQueue",
-             "NoSuchEntityException", "DeploymentConfigDoesNotExistException"}
+             "NoSuchEntityException", "DeploymentConfigDoesNotExistException", "NoSuchBucket"}
 
 
 def iam_action(service: str, operation: str) -> str:
     """The IAM action a boto3 call needs: ``("lambda", "list_aliases")`` -> ``lambda:ListAliases``."""
     if (service, operation) in _ACTION_OVERRIDES:
         return _ACTION_OVERRIDES[(service, operation)]
+    if service in ("apigateway", "apigatewayv2") and operation.startswith("get_"):
+        return "apigateway:GET"  # API Gateway's control plane authorizes reads as GET on the resource path
     return f"{_IAM_PREFIX.get(service, service)}:" + "".join(w.capitalize() for w in operation.split("_"))
 
 
@@ -150,7 +161,9 @@ class Api:
         if isinstance(exc, TimeLimitReached) or names & (_TIMEOUTS | _NO_CONNECTION):
             code = "TimeLimit" if isinstance(exc, TimeLimitReached) else type(exc).__name__
             with self._lock:
-                self.failed[action] = code
+                # A call that timed out keeps that cause when a later read of it is cut by the time limit.
+                if code != "TimeLimit" or action not in self.failed:
+                    self.failed[action] = code
             if isinstance(exc, TimeLimitReached):
                 return Unknown(f"{action} was not read: {exc}")
             what = "timed out" if names & _TIMEOUTS else "got no answer"

@@ -99,6 +99,7 @@ def lambda_function(item: Any, source: str = "<configuration item>", settings: A
     # Config omits deadLetterConfig when the function has none (AWS's LAMBDA_DLQ_CHECK reads it so).
     dlq = cfg.view("deadLetterConfig").string("targetArn") if cfg.has("deadLetterConfig") else None
     subnets = cfg.view("vpcConfig").strings("subnetIds") if cfg.has("vpcConfig") else None
+    logging = cfg.view("loggingConfig") if cfg.has("loggingConfig") else None
     return LambdaFunction(
         address=address,
         package_type=cfg.string("packageType") or "Zip",
@@ -114,31 +115,51 @@ def lambda_function(item: Any, source: str = "<configuration item>", settings: A
         on_failure_destination=not_recorded("asynchronous invoke configs"),
         vpc_subnet_ids=subnets or None,
         role=not_recorded("the execution role's permissions boundary"),
+        environment=not_recorded("environment variables"),
+        architectures=cfg.strings("architectures") or None,
+        layers=tuple(str(layer.get("arn")) for layer in (cfg.raw("layers") or []) if isinstance(layer, dict) and layer.get("arn")) or None,
+        # AWS's managed rules read configuration.loggingConfig; older items lack it (then GetFunction tells).
+        log_format=logging.string("logFormat") if logging else not_recorded("the logging config"),
+        application_log_level=logging.string("applicationLogLevel") if logging else not_recorded("the logging config"),
+        system_log_level=logging.string("systemLogLevel") if logging else not_recorded("the logging config"),
+        log_group=(None if logging.string("logGroup") == f"/aws/lambda/{cfg.string('functionName')}" else logging.string("logGroup"))
+        if logging else not_recorded("the logging config"),
+        vpc_availability_zones=not_recorded("the subnets' Availability Zones") if subnets else None,
     )
 
 
 def api_stage(it: Item, settings: Any = None) -> Any:
-    return shapes.api_stage(it.cfg, it.address, "REST" if it.resource_type == "AWS::ApiGateway::Stage" else "V2")
+    kind = "REST" if it.resource_type == "AWS::ApiGateway::Stage" else "V2"
+    return dataclasses.replace(shapes.api_stage(it.cfg, it.address, kind), **live.stage_extras(it.cfg, kind))
 
 
 def queue(it: Item, settings: Any = None) -> Queue:
     redrive = it.cfg.raw("RedrivePolicy") if it.cfg.has("RedrivePolicy") else Unknown(
         NOT_RECORDED.format(what="the redrive policy", rtype="AWS::SQS::Queue"))
-    return shapes.queue(it.cfg, it.address, _dlq_suffixes(settings), redrive=redrive)
+    policy = live.policy_document(it.cfg.raw("Policy"), it.source) if it.cfg.has("Policy") else Unknown(
+        NOT_RECORDED.format(what="the access policy", rtype="AWS::SQS::Queue"))
+    return dataclasses.replace(shapes.queue(it.cfg, it.address, _dlq_suffixes(settings), redrive=redrive), policy=policy)
 
 
 def topic(it: Item, settings: Any = None) -> Any:
-    return shapes.topic(it.cfg, it.address)
+    policy = live.policy_document(it.cfg.raw("Policy"), it.source) if it.cfg.has("Policy") else Unknown(
+        NOT_RECORDED.format(what="the access policy", rtype="AWS::SNS::Topic"))
+    return dataclasses.replace(shapes.topic(it.cfg, it.address), policy=policy)
 
 
 def secret(it: Item, settings: Any = None) -> Any:
-    return shapes.secret(it.cfg, it.address)
+    import datetime
+
+    extras = live.secret_extras(it.cfg, datetime.date.today())
+    # Config records RotationOccurringAsScheduled, not when the secret was last read
+    extras["days_since_last_access"] = Unknown(NOT_RECORDED.format(what="the last access", rtype="AWS::SecretsManager::Secret"))
+    return dataclasses.replace(shapes.secret(it.cfg, it.address), **extras)
 
 
 def kms_key(it: Item, settings: Any = None) -> KmsKey:
     rotation = it.supp.boolean("KeyRotationStatus") if it.supp.has("KeyRotationStatus") else Unknown(
         "the configuration item has no supplementaryConfiguration.KeyRotationStatus")
-    return shapes.kms_key(it.cfg, it.address, rotation)
+    return dataclasses.replace(shapes.kms_key(it.cfg, it.address, rotation), deletion_window_days=it.cfg.integer("pendingDeletionWindowInDays"))
 
 
 def code_signing_config(it: Item, settings: Any = None) -> Any:
@@ -159,19 +180,26 @@ def _dlq_suffixes(settings: Any) -> tuple[str, ...]:
 
 # ---- enrichment, one per kind that Config records incompletely -------------------------------------
 
+# Fields of a function that Config does not record and one GetFunction call returns.
+_FROM_GET_FUNCTION = ("has_environment_variables", "kms_key_arn", "environment", "log_format", "application_log_level",
+                      "system_log_level", "log_group")
+
+
 def enrich_lambda_function(facts: LambdaFunction, it: Item, api: Any, fields: set[str]) -> LambdaFunction:
     name = it.raw.get("resourceName") or it.raw.get("resourceId")
     changes: dict[str, Any] = {}
-    if fields & {"has_environment_variables", "kms_key_arn"} and (
-            isinstance(facts.has_environment_variables, Unknown) or isinstance(facts.kms_key_arn, Unknown)):
+    wanted = [f for f in _FROM_GET_FUNCTION if f in fields and isinstance(getattr(facts, f), Unknown)]
+    if wanted:
         got = api.call("lambda", "get_function", FunctionName=name)
         if isinstance(got, dict):
             fresh = live.lambda_function(got)
-            changes["has_environment_variables"] = fresh.has_environment_variables
-            if isinstance(facts.kms_key_arn, Unknown):
-                changes["kms_key_arn"] = fresh.kms_key_arn
+            changes.update({f: getattr(fresh, f) for f in wanted})
         elif isinstance(got, Unknown):
-            changes["has_environment_variables"] = got
+            changes.update({f: got for f in wanted})
+        else:
+            changes.update({f: Unknown(f"the function {name} was not found when {f} was read") for f in wanted})
+    if "vpc_availability_zones" in fields and isinstance(facts.vpc_availability_zones, Unknown):
+        changes["vpc_availability_zones"] = live.subnet_zones(api, facts.vpc_subnet_ids)
     if "code_signing_config_arn" in fields and isinstance(facts.code_signing_config_arn, Unknown):
         got = api.call("lambda", "get_function_code_signing_config", FunctionName=name)
         changes["code_signing_config_arn"] = live.code_signing_arn(got)
@@ -186,18 +214,33 @@ def enrich_lambda_function(facts: LambdaFunction, it: Item, api: Any, fields: se
 
 
 def enrich_queue(facts: Queue, it: Item, api: Any, fields: set[str]) -> Queue:
-    if not fields & {"redrive_target_arn", "max_receive_count", "is_dead_letter_queue"} \
-            or not isinstance(facts.redrive_target_arn, Unknown):
+    redrive = fields & {"redrive_target_arn", "max_receive_count", "is_dead_letter_queue"} and isinstance(facts.redrive_target_arn, Unknown)
+    policy = "policy" in fields and isinstance(facts.policy, Unknown)
+    if not redrive and not policy:
         return facts
     url = it.cfg.string("QueueUrl") or it.raw.get("resourceId")
     got = api.call("sqs", "get_queue_attributes", QueueUrl=url, AttributeNames=["All"])
     if got is None:
-        got = Unknown(f"the queue {url} was not found when its redrive policy was read")
+        got = Unknown(f"the queue {url} was not found when its attributes were read")
     if isinstance(got, Unknown):
-        return dataclasses.replace(facts, redrive_target_arn=got, max_receive_count=got)
-    fresh = shapes.queue(View((got or {}).get("Attributes", {}), "GetQueueAttributes"), facts.address)
-    return dataclasses.replace(facts, redrive_target_arn=fresh.redrive_target_arn, max_receive_count=fresh.max_receive_count,
-                               is_dead_letter_queue=facts.is_dead_letter_queue is True or fresh.is_dead_letter_queue is True)
+        return dataclasses.replace(facts, **({"redrive_target_arn": got, "max_receive_count": got} if redrive else {}),
+                                   **({"policy": got} if policy else {}))
+    attrs = (got or {}).get("Attributes", {})
+    fresh = shapes.queue(View(attrs, "GetQueueAttributes"), facts.address)
+    changes: dict[str, Any] = {"policy": live.policy_document(attrs.get("Policy"), "GetQueueAttributes")} if policy else {}
+    if redrive:
+        changes.update(redrive_target_arn=fresh.redrive_target_arn, max_receive_count=fresh.max_receive_count,
+                       is_dead_letter_queue=facts.is_dead_letter_queue is True or fresh.is_dead_letter_queue is True)
+    return dataclasses.replace(facts, **changes)
+
+
+def enrich_topic(facts: Any, it: Item, api: Any, fields: set[str]) -> Any:
+    if "policy" not in fields or not isinstance(facts.policy, Unknown):
+        return facts
+    got = api.call("sns", "get_topic_attributes", TopicArn=it.cfg.string("TopicArn") or it.address)
+    if got is None or isinstance(got, Unknown):
+        return dataclasses.replace(facts, policy=got if got is not None else Unknown("the topic was not found"))
+    return dataclasses.replace(facts, policy=live.policy_document((got or {}).get("Attributes", {}).get("Policy"), "GetTopicAttributes"))
 
 
 def enrich_kms_key(facts: KmsKey, it: Item, api: Any, fields: set[str]) -> KmsKey:
@@ -214,3 +257,79 @@ def enrich_deployment_group(facts: DeploymentGroup, it: Item, api: Any, fields: 
         return facts
     got = api.call("codedeploy", "get_deployment_config", deploymentConfigName=name)
     return dataclasses.replace(facts, deployment_config_type=live.custom_deployment_config_type(got, name))
+
+
+# ---- issue 13 -------------------------------------------------------------------------------------
+
+def event_rule(it: Item, settings: Any = None) -> Any:
+    """AWS::Events::Rule: Config records the targets with their DLQ and retry policy."""
+    return live.event_rule_facts(it.cfg, it.address)
+
+
+def event_bus(it: Item, settings: Any = None) -> Any:
+    """AWS::Events::EventBus: Config records no policy (DescribeEventBus reads it)."""
+    if it.cfg.has("Policy"):
+        return live.event_bus_facts(it.cfg, it.address)
+    return live.EventBus(it.address, Unknown(NOT_RECORDED.format(what="the policy", rtype="AWS::Events::EventBus")))
+
+
+def enrich_event_bus(facts: Any, it: Item, api: Any, fields: set[str]) -> Any:
+    if "policy" not in fields or not isinstance(facts.policy, Unknown):
+        return facts
+    got = api.call("events", "describe_event_bus", Name=it.cfg.string("Name") or it.raw.get("resourceName") or it.raw.get("resourceId"))
+    if isinstance(got, Unknown) or got is None:
+        return dataclasses.replace(facts, policy=got if got is not None else Unknown("the event bus was not found"))
+    return live.event_bus_facts(View(got, "DescribeEventBus"), facts.address)
+
+
+def bucket(it: Item, settings: Any = None) -> Any:
+    """AWS::S3::Bucket: versioning and notifications are in supplementaryConfiguration; the
+    notified functions' permissions are not (GetPolicy reads them)."""
+    versioning = it.supp.view("BucketVersioningConfiguration").string("status") if it.supp.has("BucketVersioningConfiguration") else None
+    notes = it.supp.view("BucketNotificationConfiguration") if it.supp.has("BucketNotificationConfiguration") else None
+    configs = (notes.raw("configurations") or {}) if notes is not None else {}
+    arns = [c.get("functionARN") for c in configs.values() if isinstance(c, dict) and c.get("type") == "LambdaConfiguration"]
+    why = Unknown(NOT_RECORDED.format(what="the notified functions' permissions", rtype="AWS::S3::Bucket"))
+    name = it.cfg.string("name") or it.raw.get("resourceName") or it.raw.get("resourceId")
+    functions = tuple(live.NotifiedFunction(a, why, why, why) for a in dict.fromkeys(arns) if a)
+    return live.bucket_facts(name, it.address, versioning, functions)
+
+
+def enrich_bucket(facts: Any, it: Item, api: Any, fields: set[str]) -> Any:
+    if "lambda_notifications" not in fields or not facts.lambda_notifications or isinstance(facts.lambda_notifications, Unknown):
+        return facts
+    return dataclasses.replace(facts, lambda_notifications=tuple(
+        live.notified_function(api.call("lambda", "get_policy", FunctionName=f.function), f.function, facts.name)
+        for f in facts.lambda_notifications))
+
+
+def table(it: Item, settings: Any = None) -> Any:
+    """AWS::DynamoDB::Table: point-in-time recovery is in supplementaryConfiguration; backup
+    selections are not recorded."""
+    pitr_view = it.supp.view("ContinuousBackupsDescription") if it.supp.has("ContinuousBackupsDescription") else None
+    status = pitr_view.view("pointInTimeRecoveryDescription").string("pointInTimeRecoveryStatus") \
+        if pitr_view is not None and pitr_view.has("pointInTimeRecoveryDescription") else None
+    pitr: Any = status == "ENABLED" if status else Unknown("the configuration item has no supplementaryConfiguration.ContinuousBackupsDescription")
+    backup = Unknown(NOT_RECORDED.format(what="AWS Backup selections", rtype="AWS::DynamoDB::Table"))
+    return live.table_facts(it.cfg, it.address, pitr, backup)
+
+
+def metric_alarm(it: Item, settings: Any = None) -> Any:
+    """AWS::CloudWatch::Alarm: Config records the actions and whether they are enabled."""
+    return live.metric_alarm_facts(it.cfg, it.address)
+
+
+
+def iam_policy(it: Item, settings: Any = None) -> Any:
+    """AWS::IAM::Policy: Config records every version with its (URL-encoded) document."""
+    import urllib.parse
+
+    versions = it.cfg.raw("policyVersionList") or []
+    default = next((v for v in versions if isinstance(v, dict) and v.get("isDefaultVersion")), None)
+    doc = (default or {}).get("document")
+    if isinstance(doc, str):
+        doc = urllib.parse.unquote(doc)
+    if default is None:
+        doc = Unknown("the configuration item lists no default policy version")
+    return live.policy_facts(doc, it.address, False, live.boundary_only(it.cfg.raw("attachmentCount"),
+                                                                        it.cfg.raw("permissionsBoundaryUsageCount")))

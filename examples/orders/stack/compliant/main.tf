@@ -55,13 +55,23 @@ resource "aws_lambda_function" "api_handler" {
   handler       = "app.handler"
   runtime       = "python3.13"
   filename      = "build/api_handler.zip"
+  architectures = ["arm64"]
+  layers        = ["arn:aws:lambda:eu-west-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:7"]
   timeout                        = 20
   memory_size                    = 512
   reserved_concurrent_executions = 20
   kms_key_arn                    = aws_kms_key.app.arn
+  tags = {
+    "prr:idempotency" = "powertools" # Powertools idempotency: a repeated event returns the first result
+  }
   code_signing_config_arn        = aws_lambda_code_signing_config.app.arn
   tracing_config {
     mode = "Active"
+  }
+  logging_config {
+    log_format            = "JSON"
+    application_log_level = "INFO"
+    system_log_level      = "WARN"
   }
   environment {
     variables = {
@@ -86,13 +96,23 @@ resource "aws_lambda_function" "worker" {
   handler       = "app.handler"
   runtime       = "python3.13"
   filename      = "build/worker.zip"
+  architectures = ["arm64"]
+  layers        = ["arn:aws:lambda:eu-west-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:7"]
   timeout                        = 20
   memory_size                    = 512
   reserved_concurrent_executions = 20
   kms_key_arn                    = aws_kms_key.app.arn
+  tags = {
+    "prr:idempotency" = "powertools" # Powertools idempotency: a repeated event returns the first result
+  }
   code_signing_config_arn        = aws_lambda_code_signing_config.app.arn
   tracing_config {
     mode = "Active"
+  }
+  logging_config {
+    log_format            = "JSON"
+    application_log_level = "INFO"
+    system_log_level      = "WARN"
   }
   environment {
     variables = {

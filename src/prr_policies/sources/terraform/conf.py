@@ -62,6 +62,14 @@ _AFTER_APPLY = "true_after_unknown"  # checkov's marker with EVAL_TF_PLAN_AFTER_
 # The graph of the builder running now (set by terraform_builder): a Conf.of() without a graph
 # inside a builder still resolves references and reads the source.
 _BUILDING: ContextVar["ResourceGraph | None"] = ContextVar("prr_terraform_graph", default=None)
+# The root module (or plan file) of the resource being built: its partners are looked up there
+# only (one checkov run may scan several roots, and one address in two roots names two resources).
+_BUILDING_ROOT: ContextVar["str | None"] = ContextVar("prr_terraform_root", default=None)
+
+
+def building_root() -> str | None:
+    """The root of the resource the running builder reads (None outside a builder)."""
+    return _BUILDING_ROOT.get()
 
 
 def is_plan_conf(conf: dict[str, Any]) -> bool:
@@ -502,24 +510,39 @@ class NotCreated(list):  # type: ignore[type-arg]
         self.reason = reason
 
 
-def terraform_builder(resource_type: str, facts_type: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def _type_of(conf: dict[str, Any], types: tuple[str, ...]) -> str:
+    """Which of a builder's Terraform types ``conf`` is, from its address (``module.m.aws_x.name[0]``)."""
+    address = conf.get("__address__") if isinstance(conf, dict) else None
+    if isinstance(address, str):
+        for t in types:
+            if address.startswith(f"{t}.") or f".{t}." in address:
+                return t
+    return types[0]
+
+
+def terraform_builder(resource_type: str | tuple[str, ...], facts_type: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Wrap a builder ``(conf, graph, settings) -> facts`` with what every kind shares: a resource
     Terraform does not create (``count = 0``, an empty ``for_each``, a module called with
     ``create = false``, a plan's delete) gives no facts, so the check reports NOT_APPLICABLE; one
     whose ``count``/``for_each`` cannot be evaluated gives facts that are all Unknown; one checkov
-    did not expand into its instances is built once per instance."""
+    did not expand into its instances is built once per instance. ``resource_type`` may name several
+    types when one builder reads them all (the conf's own type is taken from its address)."""
+    types = (resource_type,) if isinstance(resource_type, str) else tuple(resource_type)
 
     def wrap(build: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(build)
         def builder(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> Any:
             token = _BUILDING.set(graph)
+            me = graph.vertex_of(conf) if graph is not None and isinstance(conf, dict) else None
+            root_token = _BUILDING_ROOT.set(me.root if me is not None else _BUILDING_ROOT.get())
             try:
                 return _build(conf, graph, settings)
             finally:
+                _BUILDING_ROOT.reset(root_token)
                 _BUILDING.reset(token)
 
         def _build(conf: dict[str, Any], graph: ResourceGraph | None, settings: Any) -> Any:
-            c = Conf.of(resource_type, conf, graph)
+            c = Conf.of(_type_of(conf, types), conf, graph)
             if c.exists is False:
                 why = c.instance.why_absent if c.instance is not None and c.instance.why_absent else "the plan deletes it"
                 return NotCreated(f"Terraform does not create this resource: {why}.")
@@ -537,7 +560,7 @@ def terraform_builder(resource_type: str, facts_type: type) -> Callable[[Callabl
                 return out
             return build(conf, graph, settings)
 
-        builder.terraform_types = (resource_type,)  # type: ignore[attr-defined]  # marks a wrapped builder
+        builder.terraform_types = types  # type: ignore[attr-defined]  # marks a wrapped builder
         return builder
 
     return wrap

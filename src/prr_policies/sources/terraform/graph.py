@@ -11,6 +11,7 @@ without one where checkov dropped it), then in the modules above it.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +30,7 @@ class Vertex:
     # Each module call above the block, outermost first: (file holding the call, call name).
     module_chain: tuple[tuple[str, str], ...] = ()
 
-    @property
+    @functools.cached_property
     def root(self) -> str:
         """The root module (or plan file) the block belongs to: one checkov run may scan several,
         and the same address in two roots names two resources."""
@@ -38,13 +39,15 @@ class Vertex:
             return ""
         return where if where.endswith(".json") else where.rsplit("/", 1)[0]
 
-    @property
+    @functools.cached_property
     def uid(self) -> str:
         return f"{self.root}\x00{self.address}"
 
 
 def module_prefix(address: str) -> str:
     """``module.a["k"].aws_x.y`` -> ``module.a["k"].`` ('' at the root)."""
+    if not address.startswith("module."):
+        return ""  # most addresses; the pattern below costs tens of microseconds per call
     m = _MODULE_PREFIX.match(address)
     return m.group(1) if m else ""
 
@@ -70,6 +73,7 @@ class ResourceGraph:
 
     def add(self, vertex: Vertex) -> None:
         self._by_type = None
+        self.cache.clear()  # indexes and lookups of the graph as it was
         self.vertices[vertex.uid] = vertex
         self.by_conf[id(vertex.conf)] = vertex
         self.by_address.setdefault(vertex.address, []).append(vertex)
@@ -108,7 +112,12 @@ class ResourceGraph:
                 by_type.setdefault(v.resource_type, []).append(v)
             self._by_type = {t: sorted(vs, key=lambda v: v.address) for t, vs in by_type.items()}
         found = self._by_type.get(resource_type, [])
-        return [v for v in found if v.root == root] if root is not None else list(found)
+        if root is None:
+            return list(found)
+        key = ("of_type", resource_type, root)  # builders ask per resource: filtered once per root
+        if key not in self.cache:
+            self.cache[key] = [v for v in found if v.root == root]
+        return list(self.cache[key])
 
     def resolve(self, target: str, from_address: str, root: str | None = None) -> Vertex | None:
         """The vertex a reference target (``aws_iam_role.r``, ``aws_iam_role.r[0]``,
