@@ -109,6 +109,7 @@ def main() -> None:
             (d / "main.tf").write_text("".join(STACK.format(i=i) for i in range(n)))
             noop = Path(tmp) / "noop_checks"
             noop.mkdir()
+            (noop / "__init__.py").write_text("")  # checkov loads an external checks folder only as a package
             (noop / "prr_noop.py").write_text(NOOP_CHECKS)
             base, ours, floor = [], [], []
             for _ in range(args.repeat):
