@@ -77,6 +77,9 @@ def seed() -> None:
     # PRR-LAMBDA-019's failing case: a literal password in the environment (Config does not record it).
     lam.create_function(FunctionName="orders-leaky-env", Runtime="python3.13", Role=role, Handler="app.handler",
                         Code={"ZipFile": _zip()}, Environment={"Variables": {"DB_PASSWORD": "hunter2-prod"}})
+    # PRR-LAMBDA-024's failing case: NODE_OPTIONS makes Node.js load a module outside the signed package.
+    lam.create_function(FunctionName="orders-loader-env", Runtime="nodejs22.x", Role=role, Handler="app.handler",
+                        Code={"ZipFile": _zip()}, Environment={"Variables": {"NODE_OPTIONS": "--require /tmp/hook.js"}})
     lam.put_function_event_invoke_config(FunctionName="orders-api-handler", DestinationConfig={"OnFailure": {"Destination": dlq_arn}})
 
 

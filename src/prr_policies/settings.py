@@ -62,6 +62,9 @@ class MemoryBounds:
 class CodeSigning:
     required: bool
     exempt_package_types: tuple[Literal["Zip", "Image"], ...]
+    # reviewed environment variables that load code: VARIABLE or FUNCTION/VARIABLE (FUNCTION: the function's
+    # name, in Terraform its resource name)
+    environment_loaders_allowed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -274,3 +274,52 @@ def multi_az(fn: LambdaFunction, settings: Settings) -> Verdict:
         return (F, f"The function's subnets are all in {zones[0] if zones else 'one Availability Zone'}: "
                    "an outage of that zone stops it.")
     return (P, f"The function's subnets span {len(zones)} Availability Zones ({', '.join(zones)}).")
+
+
+# Environment variables through which a runtime loads or runs code from outside the signed package
+# and layers: any value (None), or a value matching the pattern (an option that loads code).
+_JAVA_AGENT = re.compile(r"-javaagent:|-agentpath:|-agentlib:|-Xbootclasspath")
+_CODE_LOADERS: dict[str, re.Pattern[str] | None] = {
+    "AWS_LAMBDA_EXEC_WRAPPER": None,  # a wrapper script that runs the runtime
+    "NODE_OPTIONS": re.compile(r"(^|\s)(--require|-r|--import|--loader|--experimental-loader)(=|\s|$)"),
+    "JAVA_TOOL_OPTIONS": _JAVA_AGENT, "_JAVA_OPTIONS": _JAVA_AGENT, "JDK_JAVA_OPTIONS": _JAVA_AGENT,
+    "PYTHONPATH": None, "PYTHONSTARTUP": None, "PYTHONHOME": None,
+    "PERL5OPT": None, "PERL5LIB": None, "RUBYOPT": None, "RUBYLIB": None,
+    "LD_PRELOAD": None, "DOTNET_STARTUP_HOOKS": None,
+}
+
+
+@rule("PRR-LAMBDA-024")
+def no_code_loading_environment(fn: LambdaFunction, settings: Settings) -> Verdict:
+    signing = settings.lambda_.code_signing
+    if not signing.required:
+        return (NA, "Settings do not require code signing.")
+    if isinstance(fn.package_type, Unknown):
+        return unknown("The package type", fn.package_type)
+    if (fn.package_type or "Zip") in signing.exempt_package_types:
+        return (NA, f"{fn.package_type} functions are exempt from code signing.")
+    env = fn.environment
+    if isinstance(env, Unknown):
+        return unknown("The environment variables", env)
+    if not env:
+        return (NA, "The function has no environment variables.")
+    function = fn.address.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+    loaders, doubts = [], []
+    for var in env:
+        if var.name not in _CODE_LOADERS or var.name in signing.environment_loaders_allowed \
+                or f"{function}/{var.name}" in signing.environment_loaders_allowed:
+            continue
+        pattern = _CODE_LOADERS[var.name]
+        if pattern is None:
+            loaders.append(var.name)
+        elif isinstance(var.value, Unknown):
+            doubts.append(var)
+        elif pattern.search(var.value or ""):
+            loaders.append(var.name)
+    if loaders:
+        return (F, f"{', '.join(loaders)} make{'s' if len(loaders) == 1 else ''} the runtime load or run code that code "
+                   "signing does not check (it covers the package and layers only). Remove it, or review it and list it "
+                   "in lambda.code_signing.environment_loaders_allowed.")
+    if doubts:
+        return unknown(f"The value of {doubts[0].name}", doubts[0].value)  # type: ignore[arg-type]
+    return (P, "No environment variable makes the runtime load code outside the signed package and layers.")

@@ -446,7 +446,8 @@ def escalations(settings: Settings) -> list[Method]:
                outside_iam="" if app.signing_role else "the deploy role holds the signing profile; set guardrails.application.signing_role")
         if app.signing_profiles else None,
         Method("run unsigned code through the environment", (Step("set NODE_OPTIONS or AWS_LAMBDA_EXEC_WRAPPER", r("lambda:UpdateFunctionConfiguration", app_fn, **mine)),),
-               outside_iam="no condition key carries environment variables, and code signing covers only the package and layers"),
+               outside_iam="no condition key carries environment variables, and code signing covers only the package and layers",
+               detective=control_of(function_rules.no_code_loading_environment)),
         # ---- 5: CodeDeploy as a confused deputy
         Method("CodeDeploy with a broad service role", (Step("pass a role with AWSCodeDeployRoleForLambda to CodeDeploy",
                                                              r("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/CodeDeployServiceRole", **{"iam:PassedToService": "codedeploy.amazonaws.com"})),
