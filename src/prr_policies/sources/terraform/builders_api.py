@@ -12,7 +12,7 @@ from prr_policies.facts import ApiDomain, ApiIntegration, ApiRoute, ApiStage, Us
 from prr_policies.sources import terraform as tf
 from prr_policies.sources.terraform import plan_reading as pr
 from prr_policies.sources.terraform.conf import Conf, terraform_builder, _field
-from prr_policies.sources.terraform.graph import ResourceGraph, Vertex
+from prr_policies.sources.terraform.graph import ResourceGraph
 
 
 def _block_field(c: Conf, block: str, key: str) -> Any:
@@ -143,7 +143,7 @@ def web_acl(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: 
 def _protects_stage(c: Conf, graph: ResourceGraph | None) -> Any:
     if graph is None:
         return pr.no_graph("aws_wafv2_web_acl_association")
-    me = pr.vertex(graph, c) or Vertex(c.address, c.resource_type, {})
+    me = pr.own_vertex(graph, c)
     for v in pr.of_type(graph, "aws_wafv2_web_acl_association"):
         a = pr.conf_of(v)
         if not any((t := pr.resolve(graph, x)) is not None and t.address == me.address for x, _ in pr.refs_of(a, "web_acl_arn")):

@@ -146,5 +146,5 @@ def function_idempotency(conf: dict[str, Any], graph: ResourceGraph | None = Non
     names = env if isinstance(env, Unknown) else tuple(v.name for v in env or ())
     if graph is None:
         return FunctionIdempotency(c.address, pr.no_graph("what delivers events to the function"), pairs, names)
-    me = pr.vertex(graph, c) or Vertex(c.address, "aws_lambda_function", conf)
+    me = pr.own_vertex(graph, c)
     return FunctionIdempotency(c.address, delivered_by(graph, me, pr.literal(c.string("function_name"))), pairs, names)

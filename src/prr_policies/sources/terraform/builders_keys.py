@@ -11,7 +11,7 @@ from prr_policies.facts import IamPolicy, KmsKey
 from prr_policies.sources import terraform as tf
 from prr_policies.sources.terraform import plan_reading as pr
 from prr_policies.sources.terraform.conf import Conf, terraform_builder
-from prr_policies.sources.terraform.graph import ResourceGraph, Vertex
+from prr_policies.sources.terraform.graph import ResourceGraph
 
 # AWS KMS's waiting period when the configuration sets none.
 DEFAULT_DELETION_WINDOW_DAYS = 30
@@ -55,7 +55,7 @@ def iam_policy(conf: dict[str, Any], graph: ResourceGraph | None = None, setting
     c = Conf.of(rtype, conf)
     boundary = False
     if rtype == "aws_iam_policy" and graph is not None:
-        me = pr.vertex(graph, c) or Vertex(c.address, rtype, conf)
+        me = pr.own_vertex(graph, c)
         name = pr.literal(c.string("name"))
         boundary = _used_by(graph, me, name, _BOUNDARY_USES) and not _used_by(graph, me, name, _ATTACHMENTS)
     return IamPolicy(c.address, pr.document(c, "policy", graph), inline=rtype != "aws_iam_policy", boundary_only=boundary)

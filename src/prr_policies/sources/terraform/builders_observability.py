@@ -15,7 +15,7 @@ from typing import Any
 
 from prr_policies.facts import AlarmWatch, MetricAlarm, Unknown, WatchedResource
 from prr_policies.sources.terraform import plan_reading as pr
-from prr_policies.sources.terraform.conf import Conf, terraform_builder, _field, _first, _string_list
+from prr_policies.sources.terraform.conf import Conf, terraform_builder, _first, _string_list
 from prr_policies.sources.terraform.graph import ResourceGraph, Vertex
 
 SET = "(a resource of this configuration)"
@@ -191,16 +191,12 @@ def _deployment_group_alarms(graph: ResourceGraph, function_name: str | None, se
     return None
 
 
-def _self(graph: ResourceGraph | None, c: Conf, conf: dict) -> Vertex:
-    return (pr.vertex(graph, c) if graph is not None else None) or Vertex(c.address, c.resource_type, conf)
-
-
 def watched_function(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: Any = None) -> WatchedResource:
     c = Conf.of("aws_lambda_function", conf)
     if graph is None:
         return WatchedResource(c.address, "function", pr.no_graph("the function's alarms"))
     name = pr.literal(c.string("function_name"))
-    watches: Any = watching(graph, _self(graph, c, conf), "FunctionName", {name} if name else set())
+    watches: Any = watching(graph, pr.own_vertex(graph, c), "FunctionName", {name} if name else set())
     if name is None and not watches:
         watches = Unknown("the function name is known only after apply, so its alarms cannot be matched")
     return WatchedResource(c.address, "function", watches, deployment_group_alarms=_deployment_group_alarms(graph, name, settings))
@@ -221,7 +217,7 @@ def watched_queue(conf: dict[str, Any], graph: ResourceGraph | None = None, sett
     c = Conf.of("aws_sqs_queue", conf)
     if graph is None:
         return [WatchedResource(c.address, "dlq", pr.no_graph("the queue's alarms"))]
-    me = _self(graph, c, conf)
+    me = pr.own_vertex(graph, c)
     name = pr.literal(c.string("name"))
     suffixes = tuple(settings.sqs.dlq_name_suffixes) if settings is not None else ()
     is_dlq = bool(name and name.endswith(suffixes)) or _sets(c, "redrive_allow_policy") or _referrers_by(graph, me, _DLQ_REFERRERS)
@@ -245,7 +241,7 @@ def watched_stage(conf: dict[str, Any], graph: ResourceGraph | None = None, sett
     api = next((t for t in (pr.resolve(graph, a) for a, _ in pr.refs_of(c, api_key)) if t is not None), None)
     if stage is None:
         return WatchedResource(c.address, "api_stage", Unknown("the stage name is known only after apply, so its alarms cannot be matched"), kind)
-    me = _self(graph, c, conf)
+    me = pr.own_vertex(graph, c)
     siblings = [v for v in pr.of_type(graph, c.resource_type) if api is not None and any(
         pr.resolve(graph, a) is api for a, _ in pr.refs_of(pr.conf_of(v), api_key))]
     sole = Vertex("(only child)", "", {}) if len(siblings) == 1 else me

@@ -118,7 +118,7 @@ def bucket(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: A
     if graph is None:
         why = pr.no_graph("the bucket's versioning and notifications")
         return Bucket(c.address, c.string("bucket"), why, why)
-    vertex = pr.vertex(graph, c) or Vertex(c.address, "aws_s3_bucket", conf)
+    vertex = pr.own_vertex(graph, c)
     return Bucket(c.address, c.string("bucket"), _versioning(c, vertex, graph), _notified(c, vertex, graph))
 
 
@@ -194,5 +194,5 @@ def table(conf: dict[str, Any], graph: ResourceGraph | None = None, settings: An
         regions = [_field(r, "region_name") if isinstance(r, dict) else None for r in raw]
         replicas = next((r for r in regions if isinstance(r, Unknown)), None) or tuple(r for r in regions if isinstance(r, str))
     backup: Any = pr.no_graph("AWS Backup selections") if graph is None else \
-        _backup_selected(c, pr.vertex(graph, c) or Vertex(c.address, "aws_dynamodb_table", conf), graph)
+        _backup_selected(c, pr.own_vertex(graph, c), graph)
     return Table(c.address, c.string("name"), enabled, backup, replicas)

@@ -9,25 +9,24 @@
   "known after apply". checkov also folds a map with one unknown value into a reference string
   (``environment.variables``); :func:`planned` gives the resource's ``after``, ``after_unknown``
   and ``after_sensitive`` as Terraform wrote them.
-- **Partners in the graph.** :func:`of_type` lists the resources of a type once per graph (so a
-  check over N resources stays linear), :func:`references` reads the resource addresses an
+- **Partners in the graph.** :func:`of_type` lists the resources of a type in the root being
+  built (indexed once per graph and root, so a check over N resources stays linear), :func:`references` reads the resource addresses an
   attribute refers to (HCL reference strings and the plan's ``references_``), resolved inside
   the referring resource's module.
 
-Reading a plan file is cached by path and modification time. No checkov import.
+The plan file is read through :mod:`.plan` (parsed once per file and stamp, shared with
+:class:`~.conf.Conf`). No checkov import.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
-from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from prr_policies.facts import Unknown
 from prr_policies.sources.terraform.conf import Conf, building_root, provider_defaults
 from prr_policies.sources.terraform.graph import ResourceGraph, Vertex
+from prr_policies.sources.terraform.plan import PlanIndex, load as load_plan
 
 _INDEX = re.compile(r"\[[^\]]*\]")
 # A reference: an optional module path (already absolute: the source reader renders a module's
@@ -43,75 +42,36 @@ def _plan_file(c: Conf) -> str | None:
     return f if c.plan and isinstance(f, str) and f.endswith(".json") else None
 
 
-# The expressions each module call passes to its variables, by the called module's prefix.
-_CALLS: dict[tuple[str, int], dict[str, dict]] = {}
-
-
-@lru_cache(maxsize=16)
-def _load(path: str, stamp: int) -> tuple[dict[str, dict], dict[str, dict]]:
-    """(configuration expressions, resource change) by index-free address."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except (OSError, ValueError):
-        return {}, {}
-    expressions: dict[str, dict] = {}
-    calls: dict[str, dict] = {}
-
-    def walk(module: dict, prefix: str) -> None:
-        for r in module.get("resources") or []:
-            if isinstance(r, dict) and isinstance(r.get("address"), str):
-                expressions[prefix + r["address"]] = r.get("expressions") or {}
-        for name, call in (module.get("module_calls") or {}).items():
-            calls[f"{prefix}module.{name}."] = (call or {}).get("expressions") or {}
-            walk((call or {}).get("module") or {}, f"{prefix}module.{name}.")
-
-    walk(((doc.get("configuration") or {}).get("root_module")) or {}, "")
-    _CALLS[(path, stamp)] = calls
-    changes = {}
-    for rc in doc.get("resource_changes") or []:
-        if isinstance(rc, dict) and isinstance(rc.get("address"), str):
-            changes[rc["address"]] = rc.get("change") or {}
-    return expressions, changes
-
-
-def _plan(c: Conf) -> tuple[dict[str, dict], dict[str, dict]] | None:
+def _index(c: Conf) -> PlanIndex | None:
+    """This resource's plan, parsed once per file and stamp by :mod:`.plan` (the reader issue 11's
+    Conf uses too)."""
     path = _plan_file(c)
-    if path is None:
-        return None
-    try:
-        stamp = os.stat(path).st_mtime_ns
-    except OSError:
-        return None
-    return _load(path, stamp)
+    return None if path is None else load_plan(path)
+
+
+def _expressions(c: Conf) -> dict[str, Any] | None:
+    """The resource's ``configuration`` expressions (None: not in a readable plan)."""
+    index = _index(c)
+    block = index.config(c.address) if index is not None else None
+    return None if block is None else block.get("expressions") or {}
 
 
 def configured(c: Conf, key: str) -> bool | None:
     """Whether the configuration sets ``key`` on this resource (None: not a plan, or unreadable)."""
-    plan = _plan(c)
-    if plan is None:
-        return None
-    exprs = plan[0].get(_INDEX.sub("", c.address))
+    exprs = _expressions(c)
     return None if exprs is None else key in exprs
 
 
 def expression(c: Conf, key: str) -> Any:
     """The plan's ``configuration`` expression of ``key`` on this resource (None when unset or not a plan)."""
-    plan = _plan(c)
-    return None if plan is None else (plan[0].get(_INDEX.sub("", c.address)) or {}).get(key)
+    return (_expressions(c) or {}).get(key)
 
 
 def planned(c: Conf) -> tuple[dict, dict, dict] | None:
     """``after``, ``after_unknown`` and ``after_sensitive`` of this resource in its plan."""
-    plan = _plan(c)
-    if plan is None:
-        return None
-    change = plan[1].get(c.address)
-    if change is None:
-        return None
-    def d(x: Any) -> dict:
-        return x if isinstance(x, dict) else {}
-    return d(change.get("after")), d(change.get("after_unknown")), d(change.get("after_sensitive"))
+    index = _index(c)
+    found = index.get(c.address) if index is not None else None
+    return None if found is None else (found.after, found.after_unknown, found.after_sensitive)
 
 
 def unset_in_plan(c: Conf, key: str) -> bool:
@@ -179,10 +139,10 @@ def _parent(within: str) -> str:
 def _plan_refs(c: Conf, expr: Any, within: str, depth: int = 0) -> list[tuple[str, str | None]]:
     """References of a plan expression, following ``var.x`` inside a module to what its caller passes."""
     out = references(expr, within)
-    path = _plan_file(c)
-    if depth > 8 or path is None or not within:
+    index = _index(c)
+    if depth > 8 or index is None or not within:
         return out
-    calls = next((v for (p, _), v in _CALLS.items() if p == path), {})
+    call = index.calls.get(_INDEX.sub("", within[:-1])) or {}
     variables: list[str] = []
 
     def visit(v: Any) -> None:
@@ -197,7 +157,7 @@ def _plan_refs(c: Conf, expr: Any, within: str, depth: int = 0) -> list[tuple[st
 
     visit(expr)
     for name in dict.fromkeys(variables):
-        passed = (calls.get(within) or {}).get(name)
+        passed = (call.get("expressions") or {}).get(name)
         for pair in _plan_refs(c, passed, _parent(within), depth + 1):
             if pair not in out:
                 out.append(pair)
@@ -209,7 +169,7 @@ def refs_of(c: Conf, key: str) -> list[tuple[str, str | None]]:
     in a plan (checkov keeps only part of it; a module variable is followed to what its caller
     passes), from the HCL value otherwise (checkov has rendered module variables there)."""
     within = module_of(c.address)
-    if c.plan and _plan(c) is not None:
+    if c.plan and _index(c) is not None:
         return _plan_refs(c, expression(c, key), within)
     return references(c.raw.get(key), within)
 
@@ -237,6 +197,12 @@ def vertex(graph: ResourceGraph | None, c: Conf) -> Vertex | None:
     if c.vertex is not None:
         return c.vertex
     return graph.get(c.address, building_root()) if graph is not None else None
+
+
+def own_vertex(graph: ResourceGraph | None, c: Conf) -> Vertex:
+    """This resource's vertex, or a stand-in with its address and conf when the graph has none
+    (a builder called on its own): partners are matched by address either way."""
+    return vertex(graph, c) or Vertex(c.address, c.resource_type, c.raw)
 
 
 def points_to(value: Any, vertex: Vertex, within: str = "") -> bool:
@@ -302,7 +268,7 @@ def in_plan(c: Conf, *path: str) -> Any:
             break
     if u is not True:
         return None
-    exprs = (_plan(c) or ({}, {}))[0].get(_INDEX.sub("", c.address)) or {}
+    exprs = _expressions(c) or {}
     e: Any = exprs
     for key in path:
         e = _step(e, key)
